@@ -1,0 +1,37 @@
+import { createLogger } from '../../../lib/logger.js';
+import { drainOnSignal, serveCurrentBundle } from '../../../services/server/serve.js';
+import { intFlag, parseFlags, stringFlag } from '../args.js';
+import { COMMON_FLAGS, type Command } from '../command.js';
+import { configFromArgs } from '../context.js';
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'serve the current bundle over gRPC until SIGTERM',
+  usage: `recsys serve [--port <n>] [--host <addr>] [--bundle-root <dir>]
+
+Serves recsys.v1.RecommendService (Recommend, SimilarItems, Feedback), grpc.health.v1 and
+server reflection. On SIGTERM/SIGINT stops accepting calls, drains in-flight ones
+(serving.drainSeconds) and exits 0.
+
+  --port <n>          port (default: RECSYS_PORT or serving.port, 50051); 0 picks a free one
+  --host <addr>       bind address (default 0.0.0.0)
+  --bundle-root <dir> bundle store (default: RECSYS_BUNDLE_ROOT or bundle.root)
+${COMMON_FLAGS}`,
+  async run(argv, io) {
+    const args = parseFlags(argv, { config: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, 'bundle-root': { type: 'string' } });
+    if (args.values.help) return io.out(this.usage), 0;
+    const port = intFlag(args, 'port', 0, 65_535);
+    const host = stringFlag(args, 'host');
+    const root = stringFlag(args, 'bundle-root');
+    const config = configFromArgs(args, (draft) => {
+      if (port !== undefined) draft.serving.port = port;
+      if (host !== undefined) draft.serving.host = host;
+      if (root !== undefined) draft.bundle.root = root;
+    });
+    const log = createLogger('recsys-serve');
+    const server = await serveCurrentBundle(config, log);
+    io.err(`recsys serving bundle ${server.state().bundle.version} on ${config.serving.host}:${server.port}`);
+    await drainOnSignal(server, config.serving.drainSeconds, log);
+    return 0;
+  },
+};

@@ -1,0 +1,23 @@
+import { RecsysError } from '../domain/errors.js';
+import type { RecsysConfig } from './schema.js';
+
+/** The RECSYS_* environment table: variable → what it sets. */
+export const ENV_TABLE = {
+  RECSYS_CONFIG: 'path of the YAML config file',
+  RECSYS_BUNDLE_ROOT: 'bundle.root',
+  RECSYS_HOST: 'serving.host',
+  RECSYS_PORT: 'serving.port',
+  RECSYS_LOG_LEVEL: 'log level (trace|debug|info|warn|error|silent), default info',
+} as const;
+
+function integer(name: string, raw: string): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value)) throw new RecsysError('RECSYS_ERR_CONFIG_INVALID', `${name}: expected an integer, got "${raw}"`, { field: name });
+  return value;
+}
+
+export function applyEnvOverrides(config: RecsysConfig, env: NodeJS.ProcessEnv): void {
+  if (env.RECSYS_BUNDLE_ROOT) config.bundle.root = env.RECSYS_BUNDLE_ROOT;
+  if (env.RECSYS_HOST) config.serving.host = env.RECSYS_HOST;
+  if (env.RECSYS_PORT) config.serving.port = integer('RECSYS_PORT', env.RECSYS_PORT);
+}

@@ -1,0 +1,103 @@
+import { z } from 'zod';
+
+const positiveInt = z.number().int().positive();
+
+const sourceBase = {
+  enabled: z.boolean().default(true),
+  limit: positiveInt.max(10_000).default(500),
+  weight: z.number().nonnegative().default(1),
+  /** Per-source deadline inside the request's deadline. */
+  timeoutMs: z.number().positive().default(30),
+};
+
+export const configSchema = z
+  .object({
+    data: z
+      .object({
+        path: z.string().default(''),
+        format: z.enum(['auto', 'ml-1m', 'ml-latest-small', 'ml-100k', 'csv']).default('auto'),
+        maxBadFraction: z.number().min(0).max(1).default(0.5),
+        synthetic: z
+          .object({
+            users: positiveInt.default(1000),
+            items: positiveInt.default(2000),
+            interactions: positiveInt.default(100_000),
+            seed: z.number().int().default(42),
+            dir: z.string().min(1).default('var/data/synthetic'),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    split: z
+      .object({
+        protocol: z.enum(['random-811', 'temporal']).default('random-811'),
+        seed: z.number().int().default(2026),
+      })
+      .strict()
+      .prefault({}),
+    bundle: z
+      .object({
+        root: z.string().min(1).default('var/bundles'),
+        keep: positiveInt.default(5),
+      })
+      .strict()
+      .prefault({}),
+    jobs: z
+      .object({
+        popular: z
+          .object({ limit: positiveInt.default(1000), perGenre: positiveInt.default(200) })
+          .strict()
+          .prefault({}),
+        'item-cf': z
+          .object({
+            neighbours: positiveInt.max(5000).default(200),
+            minCooccurrence: positiveInt.default(1),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    serving: z
+      .object({
+        host: z.string().min(1).default('0.0.0.0'),
+        port: z.number().int().min(0).max(65_535).default(50051),
+        maxCount: positiveInt.max(10_000).default(1000),
+        recentHistory: positiveInt.default(500),
+        drainSeconds: z.number().nonnegative().default(10),
+        merge: z.object({ rrfK: z.number().nonnegative().default(60) }).strict().prefault({}),
+        sources: z
+          .object({
+            'item-cf': z
+              .object({
+                ...sourceBase,
+                triggers: positiveInt.default(500),
+                table: z.enum(['item-cf-target', 'item-cf']).default('item-cf-target'),
+              })
+              .strict()
+              .prefault({}),
+            popular: z
+              .object({ ...sourceBase, weight: z.number().nonnegative().default(0.3) })
+              .strict()
+              .prefault({}),
+          })
+          .strict()
+          .prefault({}),
+        scenes: z.array(z.string().min(1)).min(1).default(['default']),
+      })
+      .strict()
+      .prefault({}),
+    evaluate: z
+      .object({
+        bundleRoot: z.string().min(1).default('var/eval-bundles'),
+        keepBundles: positiveInt.default(4),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type RecsysConfig = z.infer<typeof configSchema>;
+export type SourcesConfig = RecsysConfig['serving']['sources'];

@@ -1,0 +1,65 @@
+import { RecsysError } from '../../domain/errors.js';
+import type { SimilarityStore } from '../similarity/similarity-store.js';
+import { EmbeddedSimilarityStore } from '../similarity/embedded-similarity-store.js';
+import { SimilarityTable } from '../similarity/similarity-table.js';
+import type { EmbeddedBundleStore } from './embedded-bundle-store.js';
+import type { BundleManifest } from './manifest.js';
+import {
+  ARTIFACT, decodeCatalogue, decodeHistories, decodePopular, decodeUsers,
+  type CatalogueDocument, type HistoryTable, type PopularLists,
+} from './artifacts.js';
+
+/** Everything the online services read from one bundle version, loaded and verified. */
+export interface ServingBundle {
+  readonly version: string;
+  readonly manifest: BundleManifest;
+  readonly catalogue: CatalogueDocument;
+  readonly itemIndex: ReadonlyMap<string, number>;
+  readonly userIndex: ReadonlyMap<string, number>;
+  readonly histories: HistoryTable;
+  readonly popular: PopularLists;
+  readonly similarity: SimilarityStore;
+  /** Dense index of a raw item id, -1 when the catalogue lacks it. */
+  resolveItem(itemId: string): number;
+  /** The user's bundle history (most recent first), or null for an unknown user. */
+  userHistory(userId: string): Int32Array | null;
+}
+
+export async function loadServingBundle(store: EmbeddedBundleStore, version: string): Promise<ServingBundle> {
+  const manifest = await store.verify(version);
+  const read = (name: string): Promise<Buffer> => store.readArtifact(version, manifest, name);
+  const catalogue = decodeCatalogue(await read(ARTIFACT.catalogue));
+  const userIds = decodeUsers(await read(ARTIFACT.users));
+  const histories = decodeHistories(await read(ARTIFACT.histories));
+  if (histories.offsets.length !== userIds.length + 1) {
+    throw new RecsysError('RECSYS_ERR_BUNDLE_CORRUPT', `bundle ${version}: ${userIds.length} users but ${histories.offsets.length - 1} histories`);
+  }
+  const popular = decodePopular(await read(ARTIFACT.popular));
+  const tables = new Map<string, SimilarityTable>();
+  for (const name of Object.keys(manifest.artifacts)) {
+    if (!name.endsWith('.i2i')) continue;
+    const table = SimilarityTable.decode(await read(name), name);
+    if (table.rows !== catalogue.itemIds.length) throw new RecsysError('RECSYS_ERR_BUNDLE_CORRUPT', `bundle ${version}: ${name} has ${table.rows} rows for ${catalogue.itemIds.length} items`);
+    tables.set(name.slice(0, -'.i2i'.length), table);
+  }
+  const itemIndex = new Map<string, number>();
+  catalogue.itemIds.forEach((id, index) => itemIndex.set(id, index));
+  const userIndex = new Map<string, number>();
+  userIds.forEach((id, index) => userIndex.set(id, index));
+  return {
+    version,
+    manifest,
+    catalogue,
+    itemIndex,
+    userIndex,
+    histories,
+    popular,
+    similarity: new EmbeddedSimilarityStore(tables),
+    resolveItem: (itemId) => itemIndex.get(itemId) ?? -1,
+    userHistory(userId) {
+      const user = userIndex.get(userId);
+      if (user === undefined) return null;
+      return histories.items.subarray(histories.offsets[user]!, histories.offsets[user + 1]!);
+    },
+  };
+}

@@ -1,0 +1,132 @@
+/**
+ * Offline evaluation (DESIGN.md section 5): builds a bundle from the split's train part only,
+ * runs the SAME in-process pipeline the server runs for every user with test items (history =
+ * train, valid items passed as request exclusions), and scores each recall source alone, the
+ * merged candidates in merge order, and the final list.
+ */
+import type { RecsysConfig } from '../../lib/config/schema.js';
+import { EmbeddedBundleStore } from '../../lib/stores/bundle/embedded-bundle-store.js';
+import { loadServingBundle } from '../../lib/stores/bundle/serving-bundle.js';
+import { EmbeddedHistoryStore } from '../../lib/stores/features/embedded-history-store.js';
+import { createInProcessPipeline } from '../../services/server/in-process-pipeline.js';
+import type { Dataset } from '../data/dataset.js';
+import type { ProgressFactory } from '../progress.js';
+import { buildTrainingData } from '../jobs/training-data.js';
+import { buildBundle } from '../build-bundle.js';
+import { datasetDigest, valueDigest } from '../digest.js';
+import { METRIC_KS, RankingMetricsAccumulator, formatMetricsTable, metricsToJson, type MetricSummary } from './metrics.js';
+
+const LABEL_TRAIN = 0;
+const LABEL_VALID = 1;
+const LABEL_TEST = 2;
+const LIST_LENGTH = Math.max(...METRIC_KS);
+
+export interface EvaluationSplit {
+  readonly protocol: string;
+  /** Per interaction row: 0 train, 1 valid, 2 test. */
+  readonly labels: Uint8Array;
+}
+
+export interface EvaluationReport {
+  readonly dataset: { name: string; users: number; items: number; interactions: number };
+  readonly protocol: string;
+  readonly split: { train: number; valid: number; test: number };
+  readonly users: number;
+  readonly bundleVersion: string;
+  readonly final: Record<string, number>;
+  readonly merged: Record<string, number>;
+  readonly sources: Record<string, Record<string, number>>;
+  readonly seconds: number;
+}
+
+export interface EvaluateOptions {
+  readonly dataset: Dataset;
+  readonly split: EvaluationSplit;
+  readonly config: Readonly<RecsysConfig>;
+  readonly progress: ProgressFactory;
+  readonly log?: (line: string) => void;
+}
+
+export async function evaluate(options: EvaluateOptions): Promise<EvaluationReport> {
+  const started = performance.now();
+  const { dataset, split, config } = options;
+  const labels = split.labels;
+  const data = buildTrainingData(dataset, (row) => labels[row] === LABEL_TRAIN);
+
+  // The train-only bundle is cached under the digests of data, split and config.
+  const store = new EmbeddedBundleStore(config.evaluate.bundleRoot);
+  const version = `eval-${valueDigest([datasetDigest(dataset), valueDigest(Array.from(labels)), config.jobs]).slice(0, 24)}`;
+  const cached = (await store.versions()).includes(version);
+  if (!cached) await buildBundle({ data, config, store, progress: options.progress, version, makeCurrent: false });
+  else options.log?.(`evaluate: reusing train-only bundle ${version}`);
+  await store.prune(config.evaluate.keepBundles);
+  const bundle = await loadServingBundle(store, version);
+  const pipeline = createInProcessPipeline(bundle, config, new EmbeddedHistoryStore(), { deadlines: false });
+
+  // Per user: valid item ids (request exclusions) and test item indices (sorted).
+  const users = dataset.userIds.length;
+  const valid: string[][] = Array.from({ length: users }, () => []);
+  const test: number[][] = Array.from({ length: users }, () => []);
+  const counts = { train: 0, valid: 0, test: 0 };
+  const { user, item } = dataset.interactions;
+  for (let row = 0; row < labels.length; row++) {
+    const label = labels[row];
+    if (label === LABEL_VALID) {
+      valid[user[row]!]!.push(dataset.itemIds[item[row]!]!);
+      counts.valid++;
+    } else if (label === LABEL_TEST) {
+      test[user[row]!]!.push(item[row]!);
+      counts.test++;
+    } else counts.train++;
+  }
+
+  const catalogueSize = dataset.itemIds.length;
+  const finalMetrics = new RankingMetricsAccumulator(catalogueSize);
+  const mergedMetrics = new RankingMetricsAccumulator(catalogueSize);
+  const sourceMetrics = new Map<string, RankingMetricsAccumulator>();
+  const evaluated = test.map((items, u) => (items.length > 0 ? u : -1)).filter((u) => u >= 0);
+  const bar = options.progress('evaluate', evaluated.length);
+  for (const u of evaluated) {
+    const relevant = Int32Array.from(test[u]!).sort();
+    const result = await pipeline.recommend({ userId: dataset.userIds[u]!, count: LIST_LENGTH, excludeItemIds: valid[u]! });
+    finalMetrics.add(result.items, relevant);
+    mergedMetrics.add(result.merged.items.subarray(0, LIST_LENGTH), relevant);
+    for (const outcome of result.outcomes) {
+      let accumulator = sourceMetrics.get(outcome.source);
+      if (!accumulator) sourceMetrics.set(outcome.source, (accumulator = new RankingMetricsAccumulator(catalogueSize)));
+      accumulator.add(outcome.status === 'ok' ? outcome.candidates.items.subarray(0, LIST_LENGTH) : new Int32Array(0), relevant);
+    }
+    bar.tick();
+  }
+  bar.done();
+
+  const sources: Record<string, Record<string, number>> = {};
+  for (const [source, accumulator] of sourceMetrics) sources[source] = metricsToJson(accumulator.summary());
+  return {
+    dataset: { name: dataset.name, users, items: catalogueSize, interactions: dataset.interactions.length },
+    protocol: split.protocol,
+    split: counts,
+    users: evaluated.length,
+    bundleVersion: version,
+    final: metricsToJson(finalMetrics.summary()),
+    merged: metricsToJson(mergedMetrics.summary()),
+    sources,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/** The report as a markdown table: every source alone, the merged candidates, the final list. */
+export function formatReport(report: EvaluationReport): string {
+  const toSummary = (values: Record<string, number>): MetricSummary => ({
+    users: values.users ?? 0,
+    values: values as unknown as MetricSummary['values'],
+  });
+  const rows = [
+    ...Object.entries(report.sources).map(([name, values]) => ({ name: `source/${name}`, summary: toSummary(values) })),
+    { name: 'merged', summary: toSummary(report.merged) },
+    { name: 'final', summary: toSummary(report.final) },
+  ];
+  const header = `Evaluation of ${report.dataset.name} (${report.dataset.users} users, ${report.dataset.items} items, ${report.dataset.interactions} interactions), protocol ${report.protocol}: train ${report.split.train} / valid ${report.split.valid} / test ${report.split.test}`;
+  return `${header}\n\n${formatMetricsTable(rows)}\n`;
+}
+

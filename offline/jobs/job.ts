@@ -1,0 +1,26 @@
+import type { RecsysConfig } from '../../lib/config/schema.js';
+import type { ProgressFactory } from '../progress.js';
+import type { TrainingData } from './training-data.js';
+
+export interface JobContext {
+  readonly data: TrainingData;
+  readonly config: Readonly<RecsysConfig>;
+  readonly progress: ProgressFactory;
+}
+
+export interface JobArtifact {
+  readonly name: string;
+  readonly bytes: Buffer | string;
+}
+
+export interface JobOutput {
+  readonly artifacts: readonly JobArtifact[];
+  /** Recorded in the bundle manifest under jobs.<name>. */
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+/** One offline job: reads the training view, returns bundle artifacts. Deterministic. */
+export interface Job {
+  readonly name: string;
+  run(context: JobContext): Promise<JobOutput>;
+}

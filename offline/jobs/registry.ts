@@ -1,0 +1,13 @@
+import type { Job } from './job.js';
+import { catalogueJob } from './catalogue/catalogue.job.js';
+import { popularJob } from './popular/popular.job.js';
+import { itemCfJob } from './item-cf/item-cf.job.js';
+
+/** The offline DAG in dependency order (every job reads only the training view). */
+export const JOBS: readonly Job[] = [catalogueJob, popularJob, itemCfJob];
+
+export const JOB_NAMES = JOBS.map((job) => job.name);
+
+export function findJob(name: string): Job | undefined {
+  return JOBS.find((job) => job.name === name);
+}

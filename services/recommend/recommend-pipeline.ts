@@ -1,0 +1,139 @@
+import type { SourceOutcome } from '../../lib/domain/candidate.js';
+import type { ServingBundle } from '../../lib/stores/bundle/serving-bundle.js';
+import type { HistoryStore } from '../../lib/stores/features/history-store.js';
+import { applyFilters, type CandidateFilter } from './filters/filter.js';
+import { CatalogueFilter } from './filters/catalogue.filter.js';
+import { ExcludedItemsFilter } from './filters/excluded-items.filter.js';
+import { SeenItemsFilter } from './filters/seen-items.filter.js';
+import { mergeByReciprocalRank, type MergedCandidates } from './merge/rrf-merge.js';
+
+/** What the pipeline needs from recall: in process (all-in-one) or over gRPC. */
+export interface RecallPort {
+  readonly sourceIds: readonly string[];
+  recall(run: { query: RecallQueryShape; timeoutMs: number }): Promise<SourceOutcome[]>;
+}
+
+/** Same shape as services/recall's RecallQuery; declared here so the services stay independent. */
+export interface RecallQueryShape {
+  readonly userId: string;
+  readonly known: boolean;
+  readonly recent: Int32Array;
+  readonly blocked: (item: number) => boolean;
+}
+
+export interface PipelineOptions {
+  readonly recentHistory: number;
+  readonly sourceWeights: ReadonlyMap<string, number>;
+  readonly rrfK: number;
+  /** Per-source deadline; Infinity in offline evaluation. */
+  readonly sourceTimeoutMs: number;
+}
+
+export interface PipelineRequest {
+  readonly userId: string;
+  readonly count: number;
+  /** Raw item ids the response must not contain; unknown ids are ignored. */
+  readonly excludeItemIds: readonly string[];
+}
+
+export interface StageTiming {
+  readonly stage: string;
+  readonly millis: number;
+}
+
+export interface PipelineResult {
+  readonly bundleVersion: string;
+  /** Final list, best first, at most `count` long. */
+  readonly items: Int32Array;
+  readonly scores: Float32Array;
+  /** Source id → score per final item (NaN where the source did not return it). */
+  readonly sourceScores: ReadonlyMap<string, Float32Array>;
+  readonly degradedSources: readonly string[];
+  readonly knownUser: boolean;
+  /** Every stage's output, for debug responses and the offline evaluator. */
+  readonly outcomes: readonly SourceOutcome[];
+  readonly merged: MergedCandidates;
+  readonly removed: readonly { item: number; filter: string }[];
+  readonly timings: readonly StageTiming[];
+}
+
+/**
+ * The Recommend pipeline: history → recall fan-out (fail-open) → merge → filter → top `count`.
+ * The offline evaluator runs this same class in process, so offline metrics measure what
+ * users get.
+ */
+export class RecommendPipeline {
+  constructor(
+    readonly bundle: ServingBundle,
+    private readonly recall: RecallPort,
+    private readonly history: HistoryStore,
+    private readonly options: PipelineOptions,
+  ) {}
+
+  async recommend(request: PipelineRequest): Promise<PipelineResult> {
+    const timings: StageTiming[] = [];
+    let mark = performance.now();
+    const lap = (stage: string): void => {
+      const now = performance.now();
+      timings.push({ stage, millis: now - mark });
+      mark = now;
+    };
+    const { bundle } = this;
+    const user = await this.history.history(request.userId, bundle.resolveItem, bundle.userHistory(request.userId), this.options.recentHistory);
+    const excluded = new Set<number>();
+    for (const id of request.excludeItemIds) {
+      const item = bundle.resolveItem(id);
+      if (item >= 0) excluded.add(item);
+    }
+    lap('history');
+
+    const outcomes = await this.recall.recall({
+      query: { userId: request.userId, known: user.known, recent: user.recent, blocked: (item) => user.seen.has(item) || excluded.has(item) },
+      timeoutMs: this.options.sourceTimeoutMs,
+    });
+    const degradedSources = outcomes.filter((outcome) => outcome.status !== 'ok').map((outcome) => outcome.source);
+    lap('recall');
+
+    let merged = mergeByReciprocalRank(outcomes, this.options.sourceWeights, this.options.rrfK);
+    if (merged.items.length === 0) merged = this.popularFallback();
+    lap('merge');
+
+    const filters: CandidateFilter[] = [new CatalogueFilter(bundle.catalogue.itemIds.length), new SeenItemsFilter(user.seen), new ExcludedItemsFilter(excluded)];
+    const { kept, removed } = applyFilters(merged.items, filters);
+    const filtered = pick(merged, kept, kept.length);
+    lap('filter');
+
+    const final = pick(filtered, Int32Array.from({ length: Math.min(request.count, filtered.items.length) }, (_, i) => i), request.count);
+    lap('select');
+    return {
+      bundleVersion: bundle.version,
+      items: final.items,
+      scores: final.scores,
+      sourceScores: final.sourceScores,
+      degradedSources,
+      knownUser: user.known,
+      outcomes,
+      merged: filtered,
+      removed,
+      timings,
+    };
+  }
+
+  private popularFallback(): MergedCandidates {
+    const { items, scores } = this.bundle.popular.overall;
+    return { items, scores, sourceScores: new Map([['popular', scores]]) };
+  }
+}
+
+function pick(merged: MergedCandidates, positions: Int32Array, limit: number): MergedCandidates {
+  const n = Math.min(limit, positions.length);
+  const items = new Int32Array(n);
+  const scores = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    items[i] = merged.items[positions[i]!]!;
+    scores[i] = merged.scores[positions[i]!]!;
+  }
+  const sourceScores = new Map<string, Float32Array>();
+  for (const [source, column] of merged.sourceScores) sourceScores.set(source, Float32Array.from({ length: n }, (_, i) => column[positions[i]!]!));
+  return { items, scores, sourceScores };
+}

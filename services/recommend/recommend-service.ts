@@ -1,0 +1,145 @@
+import type { sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
+import type { RecommendServiceHandlers } from '../../lib/generated/recsys/v1/RecommendService.js';
+import type { RecommendRequest__Output } from '../../lib/generated/recsys/v1/RecommendRequest.js';
+import type { RecommendResponse } from '../../lib/generated/recsys/v1/RecommendResponse.js';
+import type { SimilarItemsRequest__Output } from '../../lib/generated/recsys/v1/SimilarItemsRequest.js';
+import type { SimilarItemsResponse } from '../../lib/generated/recsys/v1/SimilarItemsResponse.js';
+import type { FeedbackRequest__Output } from '../../lib/generated/recsys/v1/FeedbackRequest.js';
+import type { FeedbackResponse } from '../../lib/generated/recsys/v1/FeedbackResponse.js';
+import type { ScoredItem } from '../../lib/generated/recsys/v1/ScoredItem.js';
+import type { StageTrace } from '../../lib/generated/recsys/v1/StageTrace.js';
+import { RecsysError } from '../../lib/domain/errors.js';
+import type { ServingBundle } from '../../lib/stores/bundle/serving-bundle.js';
+import type { HistoryStore } from '../../lib/stores/features/history-store.js';
+import type { RecommendPipeline, PipelineResult } from './recommend-pipeline.js';
+import { toServiceError } from './grpc-status.js';
+import { MAX_EXCLUDED_ITEMS, requireContext, requireCount, requireId, requireIdList, requireScene } from './request-validation.js';
+
+/** What one request runs against; swapped as a whole when a new bundle is loaded. */
+export interface ServingState {
+  readonly bundle: ServingBundle;
+  readonly pipeline: RecommendPipeline;
+}
+
+export interface RecommendServiceDeps {
+  readonly state: () => ServingState;
+  readonly history: HistoryStore;
+  readonly scenes: readonly string[];
+  readonly maxCount: number;
+  /** Called once per finished call, for logs and metrics. */
+  readonly onCall?: (method: string, millis: number, error?: unknown) => void;
+}
+
+function info(bundle: ServingBundle, item: number): ScoredItem['info'] {
+  const { catalogue } = bundle;
+  return { title: catalogue.titles[item] ?? '', year: catalogue.years[item] ?? 0, genres: catalogue.genres[item] ?? [] };
+}
+
+function scoredItems(bundle: ServingBundle, items: Int32Array, scores: Float32Array, sourceScores: ReadonlyMap<string, Float32Array> | null, withInfo: boolean): ScoredItem[] {
+  const out: ScoredItem[] = new Array<ScoredItem>(items.length);
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    const perSource: Record<string, number> = {};
+    if (sourceScores) {
+      for (const [source, column] of sourceScores) {
+        const value = column[i]!;
+        if (!Number.isNaN(value)) perSource[source] = value;
+      }
+    }
+    out[i] = { item_id: bundle.catalogue.itemIds[item] ?? '', score: scores[i]!, source_scores: perSource, info: withInfo ? info(bundle, item) : null };
+  }
+  return out;
+}
+
+function stageTraces(bundle: ServingBundle, result: PipelineResult): StageTrace[] {
+  const traces: StageTrace[] = result.timings.map((timing) => ({ stage: timing.stage, millis: timing.millis, status: 'ok' }));
+  for (const outcome of result.outcomes) {
+    const items = outcome.status === 'ok' ? scoredItems(bundle, outcome.candidates.items, outcome.candidates.scores, null, false) : [];
+    traces.push({ stage: `recall/${outcome.source}`, millis: outcome.millis, status: outcome.status, items });
+  }
+  traces.push({
+    stage: 'filter/removed',
+    millis: 0,
+    status: 'ok',
+    removed_item_ids: result.removed.map((removed) => `${bundle.catalogue.itemIds[removed.item] ?? ''}:${removed.filter}`),
+  });
+  return traces;
+}
+
+/** Wraps a handler: validation and pipeline errors map to gRPC status in one place. */
+function unary<Req, Res>(method: string, deps: RecommendServiceDeps, handle: (request: Req) => Promise<Res>) {
+  return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
+    const started = performance.now();
+    handle(call.request).then(
+      (response) => {
+        deps.onCall?.(method, performance.now() - started);
+        callback(null, response);
+      },
+      (error: unknown) => {
+        deps.onCall?.(method, performance.now() - started, error);
+        callback(toServiceError(error), null);
+      },
+    );
+  };
+}
+
+export function recommendServiceHandlers(deps: RecommendServiceDeps): RecommendServiceHandlers {
+  return {
+    Recommend: unary('Recommend', deps, async (request: RecommendRequest__Output): Promise<RecommendResponse> => {
+      const userId = requireId('user_id', request.user_id);
+      const count = requireCount('count', request.count, deps.maxCount);
+      requireScene('scene', request.scene, deps.scenes);
+      const excludeItemIds = requireIdList('exclude_item_ids', request.exclude_item_ids, MAX_EXCLUDED_ITEMS);
+      requireContext('context', request.context);
+      const state = deps.state();
+      const result = await state.pipeline.recommend({ userId, count, excludeItemIds });
+      return {
+        items: scoredItems(state.bundle, result.items, result.scores, result.sourceScores, request.with_info),
+        serving: {
+          bundle_version: result.bundleVersion,
+          experiment: 'default',
+          degraded_sources: [...result.degradedSources],
+          degraded: result.degradedSources.length > 0,
+          rank_provider: '',
+        },
+        stages: request.debug ? stageTraces(state.bundle, result) : [],
+      };
+    }),
+
+    SimilarItems: unary('SimilarItems', deps, async (request: SimilarItemsRequest__Output): Promise<SimilarItemsResponse> => {
+      const itemId = requireId('item_id', request.item_id);
+      const count = requireCount('count', request.count, deps.maxCount, 10);
+      const { bundle } = deps.state();
+      const table = request.table === '' ? 'item-cf' : request.table;
+      if (!bundle.similarity.tables().includes(table)) {
+        throw new RecsysError('RECSYS_ERR_REQUEST_INVALID', `table: unknown similarity table "${table.slice(0, 64)}" (known: ${bundle.similarity.tables().join(', ')})`, { field: 'table' });
+      }
+      const item = bundle.resolveItem(itemId);
+      if (item < 0) throw new RecsysError('RECSYS_ERR_REQUEST_UNKNOWN_ITEM', `item_id: unknown item "${itemId}"`, { field: 'item_id' });
+      const [row] = await bundle.similarity.neighbours(table, [item]);
+      const items = row ? row.items.subarray(0, count) : new Int32Array(0);
+      const scores = row ? row.scores.subarray(0, count) : new Float32Array(0);
+      return {
+        items: scoredItems(bundle, items, scores, null, request.with_info),
+        serving: { bundle_version: bundle.version, experiment: '', degraded_sources: [], degraded: false, rank_provider: '' },
+      };
+    }),
+
+    Feedback: unary('Feedback', deps, async (request: FeedbackRequest__Output): Promise<FeedbackResponse> => {
+      const userId = requireId('user_id', request.user_id);
+      const itemId = requireId('item_id', request.item_id);
+      const event = request.event === '' ? 'interaction' : requireId('event', request.event);
+      const timestamp = Number(request.timestamp);
+      if (!Number.isSafeInteger(timestamp) || timestamp < 0) throw new RecsysError('RECSYS_ERR_REQUEST_INVALID', 'timestamp: must be unix seconds >= 0', { field: 'timestamp' });
+      if (!Number.isFinite(request.rating)) throw new RecsysError('RECSYS_ERR_REQUEST_INVALID', 'rating: must be a finite number', { field: 'rating' });
+      const historyLength = await deps.history.append({
+        userId,
+        itemId,
+        event,
+        timestamp: timestamp === 0 ? Math.floor(Date.now() / 1000) : timestamp,
+        rating: request.rating,
+      });
+      return { history_length: historyLength };
+    }),
+  };
+}

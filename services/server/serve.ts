@@ -1,0 +1,35 @@
+import type { Logger } from 'pino';
+import type { RecsysConfig } from '../../lib/config/schema.js';
+import { RecsysError } from '../../lib/domain/errors.js';
+import { EmbeddedBundleStore } from '../../lib/stores/bundle/embedded-bundle-store.js';
+import { loadServingBundle } from '../../lib/stores/bundle/serving-bundle.js';
+import { EmbeddedHistoryStore } from '../../lib/stores/features/embedded-history-store.js';
+import { startServer, type RunningServer } from './grpc-server.js';
+
+export const NO_BUNDLE_HINT = 'no bundle published yet: run `npm run train` (or `npm run demo`) first';
+
+/** Loads the current bundle from the configured store and starts the all-in-one server. */
+export async function serveCurrentBundle(config: Readonly<RecsysConfig>, log: Logger): Promise<RunningServer> {
+  const store = new EmbeddedBundleStore(config.bundle.root);
+  const version = await store.current();
+  if (version === null) throw new RecsysError('RECSYS_ERR_BUNDLE_MISSING', `${NO_BUNDLE_HINT} (looked in ${config.bundle.root})`);
+  const bundle = await loadServingBundle(store, version);
+  return startServer({ config, bundle, history: new EmbeddedHistoryStore(), host: config.serving.host, port: config.serving.port, log });
+}
+
+/** Resolves when SIGTERM or SIGINT arrives, after draining in-flight calls. */
+export function drainOnSignal(server: RunningServer, graceSeconds: number, log: Logger): Promise<string> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      log.info({ signal, graceSeconds }, 'draining');
+      void server.stop(graceSeconds).then(() => {
+        log.info('stopped');
+        resolve(signal);
+      });
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}
