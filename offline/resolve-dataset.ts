@@ -29,7 +29,7 @@ export async function resolveDataset(config: Readonly<RecsysConfig>, options: Re
 
 export function describeLoadReport(report: LoadReport): string {
   const rejected = Object.entries(report.rejected)
-    .filter(([, count]) => (count ?? 0) > 0)
+    .filter(([, count]) => count > 0)
     .map(([reason, count]) => `${reason} ${count}`)
     .join(', ');
   return `loaded ${report.source} (${report.format}): ${report.rows} rows, ${report.accepted} accepted, ${report.rows - report.accepted} rejected${rejected ? ` (${rejected})` : ''}`;

@@ -16,7 +16,7 @@ export interface ParsedArgs {
 export function parseFlags(argv: readonly string[], options: Options, allowPositionals = false): ParsedArgs {
   try {
     const parsed = parseArgs({ args: [...argv], options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals, strict: true });
-    return { values: parsed.values as ParsedArgs['values'], positionals: parsed.positionals };
+    return { values: parsed.values, positionals: parsed.positionals };
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message.split('\n')[0]! : String(error));
   }

@@ -1,8 +1,8 @@
 export interface CommandIo {
   /** Results (tables, JSON): stdout. */
-  out(text: string): void;
+  readonly out: (text: string) => void;
   /** Progress and log lines: stderr. */
-  err(text: string): void;
+  readonly err: (text: string) => void;
 }
 
 export interface Command {

@@ -33,7 +33,7 @@ export function requireIdList(field: string, value: unknown, max: number): strin
 export function requireScene(field: string, value: unknown, scenes: readonly string[]): string {
   const scene = value === undefined || value === '' ? scenes[0]! : value;
   if (typeof scene !== 'string' || !scenes.includes(scene)) {
-    throw new RecsysError('RECSYS_ERR_REQUEST_UNKNOWN_SCENE', `${field}: unknown scene "${String(scene).slice(0, MAX_ID_LENGTH)}" (known: ${scenes.join(', ')})`, { field });
+    throw new RecsysError('RECSYS_ERR_REQUEST_UNKNOWN_SCENE', `${field}: unknown scene "${typeof scene === 'string' ? scene.slice(0, MAX_ID_LENGTH) : typeof scene}" (known: ${scenes.join(', ')})`, { field });
   }
   return scene;
 }

@@ -3,6 +3,7 @@ import { HealthImplementation } from 'grpc-health-check';
 import { ReflectionService } from '@grpc/reflection';
 import type { Logger } from 'pino';
 import type { RecsysConfig } from '../../lib/config/schema.js';
+import { errorMessage } from '../../lib/domain/errors.js';
 import type { ServingBundle } from '../../lib/stores/bundle/serving-bundle.js';
 import type { HistoryStore } from '../../lib/stores/features/history-store.js';
 import { recommendServiceHandlers, type ServingState } from '../recommend/recommend-service.js';
@@ -44,7 +45,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       scenes: config.serving.scenes,
       maxCount: config.serving.maxCount,
       onCall: (method, millis, error) => {
-        if (error !== undefined) log?.debug({ method, millis, err: error instanceof Error ? error.message : String(error) }, 'call failed');
+        if (error !== undefined) log?.debug({ method, millis, err: errorMessage(error) }, 'call failed');
       },
     }),
   );

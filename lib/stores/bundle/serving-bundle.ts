@@ -20,7 +20,7 @@ export interface ServingBundle {
   readonly popular: PopularLists;
   readonly similarity: SimilarityStore;
   /** Dense index of a raw item id, -1 when the catalogue lacks it. */
-  resolveItem(itemId: string): number;
+  readonly resolveItem: (itemId: string) => number;
   /** The user's bundle history (most recent first), or null for an unknown user. */
   userHistory(userId: string): Int32Array | null;
 }
@@ -59,7 +59,7 @@ export async function loadServingBundle(store: EmbeddedBundleStore, version: str
     userHistory(userId) {
       const user = userIndex.get(userId);
       if (user === undefined) return null;
-      return histories.items.subarray(histories.offsets[user]!, histories.offsets[user + 1]!);
+      return histories.items.subarray(histories.offsets[user], histories.offsets[user + 1]);
     },
   };
 }
