@@ -1,0 +1,34 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig } from '../../lib/config/load-config.js';
+import type { RecsysConfig } from '../../lib/config/schema.js';
+import { EmbeddedBundleStore } from '../../lib/stores/bundle/embedded-bundle-store.js';
+import { loadDataset, writeSyntheticDataset } from '../../offline/data/index.js';
+import { buildBundle } from '../../offline/build-bundle.js';
+import { buildTrainingData } from '../../offline/jobs/training-data.js';
+import { silentProgress } from '../../offline/progress.js';
+
+export interface TinyBundle {
+  readonly dir: string;
+  readonly config: Readonly<RecsysConfig>;
+  readonly store: EmbeddedBundleStore;
+  readonly version: string;
+  cleanup(): Promise<void>;
+}
+
+/** Generates a small synthetic dataset and publishes a bundle from it into a temp dir. */
+export async function makeTinyBundle(options: { users?: number; items?: number; interactions?: number } = {}): Promise<TinyBundle> {
+  const dir = await mkdtemp(join(tmpdir(), 'recsys-test-'));
+  const config = parseConfig({
+    bundle: { root: join(dir, 'bundles') },
+    evaluate: { bundleRoot: join(dir, 'eval-bundles') },
+    data: { synthetic: { users: options.users ?? 150, items: options.items ?? 300, interactions: options.interactions ?? 6000, seed: 7, dir: join(dir, 'data') } },
+  });
+  const written = await writeSyntheticDataset(config.data.synthetic.dir, config.data.synthetic);
+  if (written.interactions <= 0) throw new Error('synthetic generator wrote nothing');
+  const { dataset } = await loadDataset(config.data.synthetic.dir);
+  const store = new EmbeddedBundleStore(config.bundle.root);
+  const manifest = await buildBundle({ data: buildTrainingData(dataset), config, store, progress: silentProgress });
+  return { dir, config, store, version: manifest.version, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
