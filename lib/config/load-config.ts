@@ -33,14 +33,14 @@ function deepFreeze<T>(value: T): T {
 export function parseConfig(document: unknown, origin = 'config'): RecsysConfig {
   const result = configSchema.safeParse(document ?? {});
   if (!result.success) {
-    const issues = result.error.issues.map((issue) => {
-      const path = issue.path.map(String).join('.');
-      const keys = 'keys' in issue && Array.isArray(issue.keys) ? `.${issue.keys.map(String).join(',')}` : '';
-      return `${path}${keys || ''}: ${issue.message}`;
-    });
-    throw new RecsysError('RECSYS_ERR_CONFIG_INVALID', `${origin}: ${issues.join('; ')}`, {
-      field: result.error.issues[0]?.path.map(String).join('.'),
-    });
+    const fieldOf = (issue: (typeof result.error.issues)[number]): string => {
+      const path = issue.path.map(String);
+      if ('keys' in issue && Array.isArray(issue.keys) && issue.keys.length > 0) path.push(issue.keys.map(String).join(','));
+      return path.join('.');
+    };
+    const issues = result.error.issues.map((issue) => `${fieldOf(issue)}: ${issue.message}`);
+    const first = result.error.issues[0];
+    throw new RecsysError('RECSYS_ERR_CONFIG_INVALID', `${origin}: ${issues.join('; ')}`, first ? { field: fieldOf(first) } : {});
   }
   return result.data;
 }

@@ -110,6 +110,8 @@ export class EmbeddedBundleStore {
   }
 
   async createDraft(info: DraftInfo, version = EmbeddedBundleStore.newVersion(info.dataDigest)): Promise<BundleDraft> {
+    this.versionDir(version);
+    if ((await this.versions()).includes(version)) throw new RecsysError('RECSYS_ERR_BUNDLE_CORRUPT', `bundle version ${version} already exists`);
     const staging = join(this.root, 'versions', `.staging-${version}-${randomBytes(4).toString('hex')}`);
     await mkdir(staging, { recursive: true });
     return new BundleDraft(this, version, staging, info);
@@ -185,7 +187,7 @@ export class EmbeddedBundleStore {
     return names.filter((name) => !name.startsWith('.')).sort();
   }
 
-  /** Removes all but the newest `keep` versions; never the current one; stale staging dirs too. */
+  /** Removes all but the newest `keep` versions; never the current one. Staging dirs of drafts in progress are left alone. */
   async prune(keep: number): Promise<string[]> {
     const current = await this.current();
     const all = await this.versions();

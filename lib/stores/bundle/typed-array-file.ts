@@ -61,6 +61,7 @@ export function decodeArrays(bytes: Buffer, origin: string): DecodedArrays {
   if (bytes.length < MAGIC.length + 4 || bytes.toString('latin1', 0, MAGIC.length) !== MAGIC) throw corrupt('not a recsys array file');
   const headerLength = bytes.readUInt32LE(MAGIC.length);
   const headerSize = Math.ceil((MAGIC.length + 4 + headerLength) / 8) * 8;
+  if (headerSize > bytes.length) throw corrupt('truncated header');
   let header: unknown;
   try {
     header = JSON.parse(bytes.toString('utf8', MAGIC.length + 4, MAGIC.length + 4 + headerLength));
@@ -78,6 +79,9 @@ export function decodeArrays(bytes: Buffer, origin: string): DecodedArrays {
     const type = entry.type;
     if (type !== 'i32' && type !== 'f32' && type !== 'f64' && type !== 'u8' && type !== 'u32') throw corrupt(`bad array type for ${entry.name}`);
     const width = type === 'f64' ? 8 : type === 'u8' ? 1 : 4;
+    if (!Number.isSafeInteger(entry.offset) || !Number.isSafeInteger(entry.length) || entry.offset < 0 || entry.length < 0 || entry.offset % 8 !== 0) {
+      throw corrupt(`array ${entry.name} has a bad offset or length`);
+    }
     if (entry.offset + entry.length * width > aligned.byteLength) throw corrupt(`array ${entry.name} runs past the end`);
     arrays.set(entry.name, view(type, aligned, entry.offset, entry.length));
   }
