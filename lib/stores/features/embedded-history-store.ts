@@ -1,4 +1,5 @@
 import type { FeedbackEvent, HistoryStore, UserHistory } from './history-store.js';
+import { mergeHistory } from './merge-history.js';
 
 /**
  * In-process feedback overlay: the newest `maxPerUser` events per user, by raw id.
@@ -22,28 +23,15 @@ export class EmbeddedHistoryStore implements HistoryStore {
   }
 
   history(userId: string, resolveItem: (itemId: string) => number, base: Int32Array | null, limit: number): Promise<UserHistory> {
-    const feedback = this.events.get(userId);
-    const seen = new Set<number>();
-    const recent: number[] = [];
-    if (feedback) {
-      for (let i = feedback.length - 1; i >= 0; i--) {
-        const item = resolveItem(feedback[i]!.itemId);
-        if (item < 0 || seen.has(item)) continue;
-        seen.add(item);
-        if (recent.length < limit) recent.push(item);
-      }
-    }
-    if (base) {
-      for (const item of base) {
-        if (seen.has(item)) continue;
-        seen.add(item);
-        if (recent.length < limit) recent.push(item);
-      }
-    }
-    return Promise.resolve({ known: base !== null || feedback !== undefined, recent: Int32Array.from(recent), seen });
+    return Promise.resolve(mergeHistory(newestFirst(this.events.get(userId)), resolveItem, base, limit));
   }
 
   close(): Promise<void> {
     return Promise.resolve();
   }
+}
+
+function* newestFirst(events: readonly FeedbackEvent[] | undefined): Generator<string> {
+  if (!events) return;
+  for (let i = events.length - 1; i >= 0; i--) yield events[i]!.itemId;
 }
