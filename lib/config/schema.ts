@@ -52,8 +52,25 @@ export const configSchema = z
           .prefault({}),
         'item-cf': z
           .object({
-            neighbours: positiveInt.max(5000).default(200),
+            neighbours: positiveInt.max(5000).default(100),
             minCooccurrence: positiveInt.default(1),
+            /** Weight each co-occurrence by 1/ln(1 + |I_u|) (inverse user frequency). */
+            iuf: z.boolean().default(true),
+            /** Denominator |N(i)|^(1-alpha) · |N(j)|^alpha; 0.5 = cosine. */
+            alpha: z.number().min(0).max(1).default(0.6),
+            /** Divide each served row by its maximum. */
+            normalise: z.boolean().default(true),
+          })
+          .strict()
+          .prefault({}),
+        swing: z
+          .object({
+            alpha: z.number().nonnegative().default(1),
+            alpha1: z.number().nonnegative().default(5),
+            beta: z.number().nonnegative().default(0.35),
+            maxUsersPerItem: z.number().int().min(2).default(300),
+            neighbours: positiveInt.max(5000).default(200),
+            normalise: z.boolean().default(true),
           })
           .strict()
           .prefault({}),
@@ -74,12 +91,23 @@ export const configSchema = z
               .object({
                 ...sourceBase,
                 triggers: positiveInt.default(500),
+                triggerDecay: z.number().positive().max(1).default(1),
                 table: z.enum(['item-cf-target', 'item-cf']).default('item-cf-target'),
               })
               .strict()
               .prefault({}),
+            swing: z
+              .object({
+                ...sourceBase,
+                triggers: positiveInt.default(500),
+                triggerDecay: z.number().positive().max(1).default(1),
+                table: z.enum(['swing-target', 'swing']).default('swing-target'),
+                weight: z.number().nonnegative().default(0.1),
+              })
+              .strict()
+              .prefault({}),
             popular: z
-              .object({ ...sourceBase, weight: z.number().nonnegative().default(0.3) })
+              .object({ ...sourceBase, weight: z.number().nonnegative().default(0.01) })
               .strict()
               .prefault({}),
           })

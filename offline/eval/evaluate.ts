@@ -59,8 +59,8 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
   const cached = (await store.versions()).includes(version);
   if (!cached) await buildBundle({ data, config, store, progress: options.progress, version, makeCurrent: false });
   else options.log?.(`evaluate: reusing train-only bundle ${version}`);
-  await store.prune(config.evaluate.keepBundles);
   const bundle = await loadServingBundle(store, version);
+  await store.prune(config.evaluate.keepBundles, [version]);
   const pipeline = createInProcessPipeline(bundle, config, new EmbeddedHistoryStore(), { deadlines: false });
 
   // Per user: valid item ids (request exclusions) and test item indices (sorted).

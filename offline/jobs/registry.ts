@@ -2,9 +2,10 @@ import type { Job } from './job.js';
 import { catalogueJob } from './catalogue/catalogue.job.js';
 import { popularJob } from './popular/popular.job.js';
 import { itemCfJob } from './item-cf/item-cf.job.js';
+import { swingJob } from './swing/swing.job.js';
 
 /** The offline DAG in dependency order (every job reads only the training view). */
-export const JOBS: readonly Job[] = [catalogueJob, popularJob, itemCfJob];
+export const JOBS: readonly Job[] = [catalogueJob, popularJob, itemCfJob, swingJob];
 
 export const JOB_NAMES = JOBS.map((job) => job.name);
 

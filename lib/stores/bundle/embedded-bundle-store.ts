@@ -188,10 +188,10 @@ export class EmbeddedBundleStore {
   }
 
   /** Removes all but the newest `keep` versions; never the current one. Staging dirs of drafts in progress are left alone. */
-  async prune(keep: number): Promise<string[]> {
+  async prune(keep: number, protect: readonly string[] = []): Promise<string[]> {
     const current = await this.current();
     const all = await this.versions();
-    const removable = all.slice(0, Math.max(0, all.length - keep)).filter((version) => version !== current);
+    const removable = all.slice(0, Math.max(0, all.length - keep)).filter((version) => version !== current && !protect.includes(version));
     for (const version of removable) await rm(this.versionDir(version), { recursive: true, force: true });
     return removable;
   }

@@ -3,12 +3,14 @@ import type { ServingBundle } from '../../../lib/stores/bundle/serving-bundle.js
 import type { RecallSource } from '../recall-source.js';
 import { ItemCfSource } from './item-cf.source.js';
 import { PopularSource } from './popular.source.js';
+import { SwingSource } from './swing.source.js';
 
 export type SourceId = keyof SourcesConfig;
 
 /** One line per recall source: how to build it from a bundle and its config block. */
 const FACTORIES: { readonly [K in SourceId]: (bundle: ServingBundle, config: SourcesConfig[K]) => RecallSource } = {
-  'item-cf': (bundle, config) => new ItemCfSource(bundle.similarity, { table: config.table, triggers: config.triggers }, bundle.catalogue.itemIds.length),
+  'item-cf': (bundle, config) => new ItemCfSource(bundle.similarity, config, bundle.catalogue.itemIds.length),
+  swing: (bundle, config) => new SwingSource(bundle.similarity, config, bundle.catalogue.itemIds.length),
   popular: (bundle) => new PopularSource(bundle.popular.overall),
 };
 

@@ -68,9 +68,9 @@ void describe('config defaults', () => {
     assert.equal(config.serving.merge.rrfK, 60);
     assert.deepEqual(config.serving.scenes, ['default']);
     assertHas(config.serving.sources['item-cf'], { enabled: true, limit: 500, weight: 1, timeoutMs: 30, triggers: 500, table: 'item-cf-target' }, 'item-cf');
-    assertHas(config.serving.sources.popular, { enabled: true, limit: 500, weight: 0.3, timeoutMs: 30 }, 'popular');
+    assertHas(config.serving.sources.popular, { enabled: true, limit: 500, weight: 0.01, timeoutMs: 30 }, 'popular');
     assertHas(config.jobs.popular, { limit: 1000, perGenre: 200 }, 'jobs.popular');
-    assertHas(config.jobs['item-cf'], { neighbours: 200, minCooccurrence: 1 }, 'jobs.item-cf');
+    assertHas(config.jobs['item-cf'], { neighbours: 100, minCooccurrence: 1 }, 'jobs.item-cf');
     assert.deepEqual(config.bundle, { root: 'var/bundles', keep: 5 });
     assert.deepEqual(config.split, { protocol: 'random-811', seed: 2026 });
   });

@@ -194,7 +194,7 @@ void describe('transposeTable', () => {
 
 void describe('itemCfJob', () => {
   void it('writes item-cf (history) and item-cf-target (transposed) tables', async () => {
-    const config = parseConfig({ jobs: { 'item-cf': { neighbours: 1 } } });
+    const config = parseConfig({ jobs: { 'item-cf': { neighbours: 1, iuf: false, alpha: 0.5, normalise: false } } });
     const output = await itemCfJob.run({ data: data(), config, progress: silentProgress });
     assert.deepEqual(output.artifacts.map((artifact) => artifact.name), ['item-cf.i2i', 'item-cf-target.i2i']);
     const [history, target] = output.artifacts.map((artifact) => SimilarityTable.decode(Buffer.from(artifact.bytes), artifact.name));
