@@ -1,10 +1,13 @@
 import type { RecsysConfig } from '../lib/config/schema.js';
+import type { ColumnMapping } from './data/loaders/generic-csv.loader.js';
 import { loadDataset, writeSyntheticDataset, type LoadedDataset, type LoadReport } from './data/index.js';
 
 export interface ResolveDatasetOptions {
   /** Ratings file or dataset folder; undefined = config.data.path, empty = synthetic. */
   readonly path?: string | undefined;
   readonly format?: RecsysConfig['data']['format'] | undefined;
+  /** Column mapping of a generic CSV log. */
+  readonly columns?: ColumnMapping | undefined;
   readonly onProgress?: (rows: number) => void;
   readonly log?: (line: string) => void;
 }
@@ -21,6 +24,7 @@ export async function resolveDataset(config: Readonly<RecsysConfig>, options: Re
   const loaded = await loadDataset(path, {
     format: options.format ?? config.data.format,
     maxBadFraction: config.data.maxBadFraction,
+    ...(options.columns ? { columns: options.columns } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
   options.log?.(describeLoadReport(loaded.report));

@@ -6,6 +6,7 @@ import type { RecsysConfig } from '../lib/config/schema.js';
 import { EmbeddedBundleStore } from '../lib/stores/bundle/embedded-bundle-store.js';
 import type { BundleManifest } from '../lib/stores/bundle/manifest.js';
 import type { ProgressFactory } from './progress.js';
+import type { ColumnMapping } from './data/loaders/generic-csv.loader.js';
 import { resolveDataset } from './resolve-dataset.js';
 import { makeSplit, type Protocol } from './make-split.js';
 import { buildTrainingData } from './jobs/training-data.js';
@@ -16,6 +17,7 @@ export interface TrainOptions {
   readonly config: Readonly<RecsysConfig>;
   readonly dataPath?: string | undefined;
   readonly format?: RecsysConfig['data']['format'] | undefined;
+  readonly columns?: ColumnMapping | undefined;
   /** Run only these jobs (the rest are copied from the current bundle). */
   readonly jobs?: readonly string[] | undefined;
   readonly evaluate: boolean;
@@ -32,7 +34,7 @@ export interface TrainResult {
 
 export async function train(options: TrainOptions): Promise<TrainResult> {
   const { config, log } = options;
-  const { dataset } = await resolveDataset(config, { path: options.dataPath, format: options.format, log });
+  const { dataset } = await resolveDataset(config, { path: options.dataPath, format: options.format, columns: options.columns, log });
   let evaluation: EvaluationReport | null = null;
   if (options.evaluate) {
     const split = await makeSplit(dataset, options.protocol ?? config.split.protocol, config.split.seed);

@@ -18,4 +18,5 @@ export const COMMON_FLAGS = `  --config <file>     YAML config (default: RECSYS_
 export const DATA_FLAGS = `  --data <path>       ratings file or dataset folder (ml-1m, ml-latest-small, ml-100k layouts
                       detected; metadata beside a ratings file is picked up); default: the
                       config's data.path, or the seeded synthetic dataset when that is empty
-  --format <f>        auto | ml-1m | ml-latest-small | ml-100k | csv (default auto)`;
+  --format <f>        auto | ml-1m | ml-latest-small | ml-100k | csv (default auto)
+  --columns <map>     generic CSV columns, e.g. user=userId,item=movieId,rating=rating,timestamp=ts`;

@@ -27,15 +27,32 @@ export interface EvaluationSplit {
   readonly labels: Uint8Array;
 }
 
+/** The keys of every metrics object in the JSON report, exactly these. */
+export const REPORT_KEYS = ['recall@10', 'ndcg@10', 'hit@10', 'recall@20', 'ndcg@20', 'recall@50', 'ndcg@50', 'coverage@10'] as const;
+export type ReportMetrics = Record<(typeof REPORT_KEYS)[number], number>;
+
+function reportMetrics(summary: MetricSummary): ReportMetrics {
+  const json = metricsToJson(summary);
+  return Object.fromEntries(REPORT_KEYS.map((key) => [key, json[key] ?? 0])) as ReportMetrics;
+}
+
+/** Everything else the accumulator measured (users counted, hit@20, hit@50). */
+function extraMetrics(summary: MetricSummary): Record<string, number> {
+  const json = metricsToJson(summary);
+  return Object.fromEntries(Object.entries(json).filter(([key]) => !(REPORT_KEYS as readonly string[]).includes(key)));
+}
+
 export interface EvaluationReport {
   readonly dataset: { name: string; users: number; items: number; interactions: number };
   readonly protocol: string;
   readonly split: { train: number; valid: number; test: number };
   readonly users: number;
   readonly bundleVersion: string;
-  readonly final: Record<string, number>;
-  readonly merged: Record<string, number>;
-  readonly sources: Record<string, Record<string, number>>;
+  readonly final: ReportMetrics;
+  readonly merged: ReportMetrics;
+  readonly sources: Record<string, ReportMetrics>;
+  /** Per list: users counted, hit@20, hit@50. */
+  readonly extra: Record<string, Record<string, number>>;
   readonly seconds: number;
 }
 
@@ -100,31 +117,36 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
   }
   bar.done();
 
-  const sources: Record<string, Record<string, number>> = {};
-  for (const [source, accumulator] of sourceMetrics) sources[source] = metricsToJson(accumulator.summary());
+  const sources: Record<string, ReportMetrics> = {};
+  const extra: Record<string, Record<string, number>> = { final: extraMetrics(finalMetrics.summary()), merged: extraMetrics(mergedMetrics.summary()) };
+  for (const [source, accumulator] of sourceMetrics) {
+    sources[source] = reportMetrics(accumulator.summary());
+    extra[`sources.${source}`] = extraMetrics(accumulator.summary());
+  }
   return {
     dataset: { name: dataset.name, users, items: catalogueSize, interactions: dataset.interactions.length },
     protocol: split.protocol,
     split: counts,
     users: evaluated.length,
     bundleVersion: version,
-    final: metricsToJson(finalMetrics.summary()),
-    merged: metricsToJson(mergedMetrics.summary()),
+    final: reportMetrics(finalMetrics.summary()),
+    merged: reportMetrics(mergedMetrics.summary()),
     sources,
+    extra,
     seconds: (performance.now() - started) / 1000,
   };
 }
 
 /** The report as a markdown table: every source alone, the merged candidates, the final list. */
 export function formatReport(report: EvaluationReport): string {
-  const toSummary = (values: Record<string, number>): MetricSummary => ({
-    users: values.users ?? 0,
-    values: values as unknown as MetricSummary['values'],
-  });
+  const toSummary = (values: ReportMetrics, key: string): MetricSummary => {
+    const more = report.extra[key] ?? {};
+    return { users: more.users ?? 0, values: { ...values, 'hit@20': more['hit@20'] ?? 0, 'hit@50': more['hit@50'] ?? 0 } };
+  };
   const rows = [
-    ...Object.entries(report.sources).map(([name, values]) => ({ name: `source/${name}`, summary: toSummary(values) })),
-    { name: 'merged', summary: toSummary(report.merged) },
-    { name: 'final', summary: toSummary(report.final) },
+    ...Object.entries(report.sources).map(([name, values]) => ({ name: `source/${name}`, summary: toSummary(values, `sources.${name}`) })),
+    { name: 'merged', summary: toSummary(report.merged, 'merged') },
+    { name: 'final', summary: toSummary(report.final, 'final') },
   ];
   const header = `Evaluation of ${report.dataset.name} (${report.dataset.users} users, ${report.dataset.items} items, ${report.dataset.interactions} interactions), protocol ${report.protocol}: train ${report.split.train} / valid ${report.split.valid} / test ${report.split.test}`;
   return `${header}\n\n${formatMetricsTable(rows)}\n`;

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,6 +63,40 @@ void describe('recsys CLI', () => {
     const bad = await run(['data', '--data', garbage]);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /RECSYS_ERR_DATA_TOO_MANY_BAD_ROWS/);
+  });
+
+  void it('evaluates through the CLI and writes JSON with exactly the documented keys', async () => {
+    const config = join(dir, 'small.yaml');
+    await writeFile(config, [
+      'data:',
+      '  synthetic: { users: 120, items: 200, interactions: 5000, seed: 3, dir: ' + JSON.stringify(join(dir, 'synthetic')) + ' }',
+      'bundle: { root: ' + JSON.stringify(join(dir, 'bundles')) + ' }',
+      'evaluate: { bundleRoot: ' + JSON.stringify(join(dir, 'eval-bundles')) + ' }',
+      '',
+    ].join('\n'));
+    const out = join(dir, 'eval.json');
+    const result = await run(['evaluate', '--config', config, '--protocol', 'temporal', '--out', out]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /\| final \|/);
+    const report = JSON.parse(await readFile(out, 'utf8')) as { final: object; merged: object; sources: Record<string, object>; protocol: string };
+    const keys = ['recall@10', 'ndcg@10', 'hit@10', 'recall@20', 'ndcg@20', 'recall@50', 'ndcg@50', 'coverage@10'];
+    assert.equal(report.protocol, 'temporal');
+    for (const metrics of [report.final, report.merged, ...Object.values(report.sources)]) {
+      assert.deepEqual(Object.keys(metrics).sort(), [...keys].sort());
+      for (const value of Object.values(metrics)) assert.equal(typeof value, 'number');
+    }
+    assert.ok('item-cf' in report.sources && 'popular' in report.sources);
+  });
+
+  void it('loads a generic CSV log with a column mapping', async () => {
+    const log = join(dir, 'events.csv');
+    await writeFile(log, 'uid;iid;stars;when\nA;x;5;100\nA;y;3;101\nB;x;4;100\nB;z;2;104\n');
+    const result = await run(['data', '--data', log, '--columns', 'user=uid,item=iid,rating=stars,timestamp=when', '--json']);
+    assert.equal(result.code, 0, result.stderr);
+    const summary = JSON.parse(result.stdout) as { users: number; items: number; interactions: number };
+    assert.deepEqual([summary.users, summary.items, summary.interactions], [2, 3, 4]);
+    const bad = await run(['data', '--data', log, '--columns', 'user=uid']);
+    assert.equal(bad.code, 2);
   });
 
   void it('says in one line how to make a bundle when none exists', async () => {

@@ -7,7 +7,7 @@ import { startServer, type RunningServer } from '../../services/server/grpc-serv
 import { RecommendClient } from '../../services/server/recommend-client.js';
 import { makeTinyBundle, type TinyBundle } from '../support/tiny-bundle.js';
 import { loadSync } from '@grpc/proto-loader';
-import { loadPackageDefinition, type Client, type GrpcObject } from '@grpc/grpc-js';
+import { loadPackageDefinition, type Client, type ClientDuplexStream, type GrpcObject } from '@grpc/grpc-js';
 
 function grpcCode(error: unknown): number | undefined {
   return typeof error === 'object' && error !== null && 'code' in error ? (error as ServiceError).code : undefined;
@@ -130,6 +130,30 @@ void describe('all-in-one gRPC server on an ephemeral port', () => {
       assert.equal(response.status, 'SERVING');
     } finally {
       health.close();
+    }
+  });
+
+  void it('lists its services through server reflection (what grpcurl and ghz use)', async () => {
+    const definition = loadSync('grpc/reflection/v1/reflection.proto', { keepCase: true, includeDirs: [new URL('../../../node_modules/@grpc/reflection/build/proto', import.meta.url).pathname] });
+    const loaded: GrpcObject = loadPackageDefinition(definition);
+    const v1 = ((loaded.grpc as GrpcObject).reflection as GrpcObject).v1 as GrpcObject;
+    const Reflection = v1.ServerReflection as unknown as new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => Client & {
+      ServerReflectionInfo(): ClientDuplexStream<{ list_services: string }, { list_services_response?: { service: { name: string }[] } }>;
+    };
+    const reflection = new Reflection(`127.0.0.1:${server.port}`, credentials.createInsecure());
+    try {
+      const names = await new Promise<string[]>((resolve, reject) => {
+        const stream = reflection.ServerReflectionInfo();
+        stream.on('data', (message: { list_services_response?: { service: { name: string }[] } }) => {
+          resolve((message.list_services_response?.service ?? []).map((service) => service.name));
+          stream.end();
+        });
+        stream.on('error', reject);
+        stream.write({ list_services: '' });
+      });
+      assert.ok(names.includes('recsys.v1.RecommendService'), names.join(','));
+    } finally {
+      reflection.close();
     }
   });
 });

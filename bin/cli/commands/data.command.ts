@@ -3,7 +3,7 @@ import { makeSplit } from '../../../offline/make-split.js';
 import { splitCounts } from '../../../offline/data/index.js';
 import { enumFlag, parseFlags, stringFlag } from '../args.js';
 import { COMMON_FLAGS, DATA_FLAGS, type Command } from '../command.js';
-import { DATA_OPTIONS, FORMATS, configFromArgs } from '../context.js';
+import { DATA_OPTIONS, FORMATS, columnsFromArgs, configFromArgs } from '../context.js';
 
 export const dataCommand: Command = {
   name: 'data',
@@ -22,7 +22,7 @@ ${COMMON_FLAGS}`,
     if (args.values.help) return io.out(this.usage), 0;
     const config = configFromArgs(args);
     const protocol = enumFlag(args, 'protocol', ['random-811', 'temporal'] as const) ?? config.split.protocol;
-    const { dataset, report } = await resolveDataset(config, { path: stringFlag(args, 'data'), format: enumFlag(args, 'format', FORMATS), log: io.err });
+    const { dataset, report } = await resolveDataset(config, { path: stringFlag(args, 'data'), format: enumFlag(args, 'format', FORMATS), columns: columnsFromArgs(args), log: io.err });
     const split = await makeSplit(dataset, protocol, config.split.seed);
     const summary = {
       report,

@@ -7,7 +7,7 @@ import { serveCurrentBundle } from '../../../services/server/serve.js';
 import { RecommendClient } from '../../../services/server/recommend-client.js';
 import { enumFlag, parseFlags, stringFlag } from '../args.js';
 import { COMMON_FLAGS, DATA_FLAGS, type Command } from '../command.js';
-import { DATA_OPTIONS, FORMATS, configFromArgs } from '../context.js';
+import { DATA_OPTIONS, FORMATS, columnsFromArgs, configFromArgs } from '../context.js';
 
 function formatItems(items: readonly ScoredItem__Output[]): string {
   return items
@@ -42,6 +42,7 @@ ${COMMON_FLAGS}`,
       config,
       dataPath: stringFlag(args, 'data'),
       format: enumFlag(args, 'format', FORMATS),
+      columns: columnsFromArgs(args),
       evaluate: true,
       progress: terminalProgress,
       log: io.err,

@@ -5,7 +5,7 @@ import { evaluate, formatReport } from '../../../offline/eval/evaluate.js';
 import { terminalProgress } from '../../../offline/progress.js';
 import { enumFlag, parseFlags, stringFlag } from '../args.js';
 import { COMMON_FLAGS, DATA_FLAGS, type Command } from '../command.js';
-import { DATA_OPTIONS, FORMATS, configFromArgs } from '../context.js';
+import { DATA_OPTIONS, FORMATS, columnsFromArgs, configFromArgs } from '../context.js';
 
 export const evaluateCommand: Command = {
   name: 'evaluate',
@@ -27,7 +27,7 @@ ${COMMON_FLAGS}`,
     if (args.values.help) return io.out(this.usage), 0;
     const config = configFromArgs(args);
     const protocol = enumFlag(args, 'protocol', ['random-811', 'temporal'] as const) ?? config.split.protocol;
-    const { dataset } = await resolveDataset(config, { path: stringFlag(args, 'data'), format: enumFlag(args, 'format', FORMATS), log: io.err });
+    const { dataset } = await resolveDataset(config, { path: stringFlag(args, 'data'), format: enumFlag(args, 'format', FORMATS), columns: columnsFromArgs(args), log: io.err });
     const splitFile = stringFlag(args, 'split-file');
     const split = await makeSplit(dataset, protocol, config.split.seed, splitFile);
     const report = await evaluate({ dataset, split, config, progress: terminalProgress, log: io.err });

@@ -4,7 +4,7 @@ import { formatReport } from '../../../offline/eval/evaluate.js';
 import { terminalProgress } from '../../../offline/progress.js';
 import { UsageError, enumFlag, parseFlags, stringFlag } from '../args.js';
 import { COMMON_FLAGS, DATA_FLAGS, type Command } from '../command.js';
-import { DATA_OPTIONS, FORMATS, configFromArgs } from '../context.js';
+import { DATA_OPTIONS, FORMATS, columnsFromArgs, configFromArgs } from '../context.js';
 
 export const trainCommand: Command = {
   name: 'train',
@@ -37,6 +37,7 @@ ${COMMON_FLAGS}`,
       config,
       dataPath: stringFlag(args, 'data'),
       format: enumFlag(args, 'format', FORMATS),
+      columns: columnsFromArgs(args),
       jobs: jobs.length > 0 ? jobs : undefined,
       evaluate: args.values['skip-evaluate'] !== true && jobs.length === 0,
       protocol: enumFlag(args, 'protocol', ['random-811', 'temporal'] as const),
