@@ -11,6 +11,7 @@ import { resolveDataset } from './resolve-dataset.js';
 import { makeSplit, type Protocol } from './make-split.js';
 import { buildTrainingData } from './jobs/training-data.js';
 import { buildBundle } from './build-bundle.js';
+import { publishToStores } from './publish-stores.js';
 import { evaluate, type EvaluationReport } from './eval/evaluate.js';
 
 export interface TrainOptions {
@@ -50,6 +51,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     metrics: evaluation ? { protocol: evaluation.protocol, final: evaluation.final, merged: evaluation.merged, sources: evaluation.sources } : {},
     log,
   });
+  await publishToStores(config, store, manifest, log);
   const removedVersions = await store.prune(config.bundle.keep);
   log(`published bundle ${manifest.version} to ${config.bundle.root} (${Object.keys(manifest.artifacts).length} artifacts)`);
   return { manifest, evaluation, removedVersions };

@@ -5,6 +5,8 @@ import type { RecsysConfig } from './schema.js';
 export const ENV_TABLE = {
   RECSYS_CONFIG: 'path of the YAML config file',
   RECSYS_BUNDLE_ROOT: 'bundle.root',
+  RECSYS_STORES_HISTORY: 'stores.history (embedded:// or mongodb://...)',
+  RECSYS_STORES_SIMILARITY: 'stores.similarity (embedded:// or mongodb://...)',
   RECSYS_HOST: 'serving.host',
   RECSYS_PORT: 'serving.port',
   RECSYS_LOG_LEVEL: 'log level (trace|debug|info|warn|error|silent), default info',
@@ -18,6 +20,8 @@ function integer(name: string, raw: string): number {
 
 export function applyEnvOverrides(config: RecsysConfig, env: NodeJS.ProcessEnv): void {
   if (env.RECSYS_BUNDLE_ROOT) config.bundle.root = env.RECSYS_BUNDLE_ROOT;
+  if (env.RECSYS_STORES_HISTORY) config.stores.history = env.RECSYS_STORES_HISTORY;
+  if (env.RECSYS_STORES_SIMILARITY) config.stores.similarity = env.RECSYS_STORES_SIMILARITY;
   if (env.RECSYS_HOST) config.serving.host = env.RECSYS_HOST;
   if (env.RECSYS_PORT) config.serving.port = integer('RECSYS_PORT', env.RECSYS_PORT);
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 const positiveInt = z.number().int().positive();
+const storeUri = z.string().regex(/^(embedded:\/\/|mongodb(\+srv)?:\/\/.+)$/, 'expected embedded:// or mongodb://host[:port]/database');
 
 const sourceBase = {
   enabled: z.boolean().default(true),
@@ -37,6 +38,15 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    stores: z
+      .object({
+        /** Feedback histories: embedded:// (in process) or mongodb://host/db. */
+        history: storeUri.default('embedded://'),
+        /** i2i tables: embedded:// (from the bundle) or mongodb://host/db (written by train). */
+        similarity: storeUri.default('embedded://'),
+      })
+      .strict()
+      .prefault({}),
     bundle: z
       .object({
         root: z.string().min(1).default('var/bundles'),
@@ -58,8 +68,12 @@ export const configSchema = z
             iuf: z.boolean().default(true),
             /** Denominator |N(i)|^(1-alpha) · |N(j)|^alpha; 0.5 = cosine. */
             alpha: z.number().min(0).max(1).default(0.6),
+            /** Interaction time decay: half-life in days (0 = off), relative to the newest timestamp. */
+            timeDecay: z.number().nonnegative().default(0),
             /** Divide each served row by its maximum. */
             normalise: z.boolean().default(true),
+            /** Worker threads (rows sharded by item range); 0 = one per available core. */
+            threads: z.number().int().min(0).max(256).default(0),
           })
           .strict()
           .prefault({}),
@@ -71,6 +85,8 @@ export const configSchema = z
             maxUsersPerItem: z.number().int().min(2).default(300),
             neighbours: positiveInt.max(5000).default(200),
             normalise: z.boolean().default(true),
+            /** Worker threads (rows sharded by item range); 0 = one per available core. */
+            threads: z.number().int().min(0).max(256).default(0),
           })
           .strict()
           .prefault({}),

@@ -1,9 +1,11 @@
 import type { Dataset } from '../data/dataset.js';
+import { sharedFloat64, sharedInt32, toShared } from './parallel/shared-arrays.js';
 
 /**
  * The interactions a job may learn from (all of them, or the train part of a split),
  * indexed both ways. Rows by user are most recent first (timestamp desc, item id desc);
- * rows by item list the users in ascending order.
+ * rows by item list the users in ascending order. The arrays are SharedArrayBuffer-backed,
+ * so the jobs' worker threads read them in place.
  */
 export interface TrainingData {
   readonly dataset: Dataset;
@@ -33,10 +35,10 @@ export function buildTrainingData(dataset: Dataset, include: (row: number) => bo
   }
   for (let u = 0; u < users; u++) userCounts[u + 1]! += userCounts[u]!;
   for (let i = 0; i < items; i++) itemCounts[i + 1]! += itemCounts[i]!;
-  const userOffsets = userCounts.slice();
-  const itemOffsets = itemCounts.slice();
+  const userOffsets = toShared(userCounts);
+  const itemOffsets = toShared(itemCounts);
   const rowsByUser = new Int32Array(kept);
-  const itemUsers = new Int32Array(kept);
+  const itemUsers = sharedInt32(kept);
   const userFill = userOffsets.slice(0, users);
   const itemFill = itemOffsets.slice(0, items);
   // Rows are visited in user order below, so itemUsers ends up sorted by user.
@@ -55,8 +57,8 @@ export function buildTrainingData(dataset: Dataset, include: (row: number) => bo
     slice.sort((a, b) => timestamp[b]! - timestamp[a]! || item[b]! - item[a]!);
     for (let k = start; k < end; k++) rowsByUser[userFill[u]!++] = rowOrder[k]!;
   }
-  const userItems = new Int32Array(kept);
-  const userTimes = new Float64Array(kept);
+  const userItems = sharedInt32(kept);
+  const userTimes = sharedFloat64(kept);
   for (let k = 0; k < kept; k++) {
     const row = rowsByUser[k]!;
     userItems[k] = item[row]!;

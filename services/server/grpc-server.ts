@@ -81,6 +81,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
           clearTimeout(force);
           resolve();
         });
+      }).then(async () => {
+        await history.close();
+        await bundle.similarity.close();
       }),
   };
 }

@@ -145,3 +145,27 @@ void describe('recsys serve process', () => {
     assert.equal(await exited, 0);
   });
 });
+
+void describe('recsys serve with an unreachable MongoDB', () => {
+  let tiny: TinyBundle;
+  before(async () => {
+    tiny = await makeTinyBundle();
+  });
+  after(async () => {
+    await tiny.cleanup();
+  });
+
+  void it('fails at start with one line naming the dependency', async () => {
+    const result = await run(['serve', '--port', '0', '--bundle-root', tiny.config.bundle.root], {
+      RECSYS_STORES_SIMILARITY: 'mongodb://127.0.0.1:1/recsys?serverSelectionTimeoutMS=300',
+    });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /RECSYS_ERR_STORE_UNAVAILABLE/);
+  });
+
+  void it('rejects a store URI with an unknown scheme, naming the key', async () => {
+    const result = await run(['serve', '--port', '0', '--bundle-root', tiny.config.bundle.root], { RECSYS_STORES_HISTORY: 'redis://x' });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /stores\.history/);
+  });
+});

@@ -11,14 +11,24 @@
  *  - `item-cf-target`: the transpose, row i lists every j that has i among ITS top-K, so
  *    summing rows over a user's history scores j only by history items among j's own
  *    neighbours (the "target" convention of RecBole's ItemKNN, measurably better).
- * Cost: sum over users of |I_u|^2 accumulations, one dense scratch row per item, a top-K
- * heap per row; memory O(items · K).
+ * With `timeDecay` = h days (0 = off), each user's contribution to C(i,j) is multiplied by
+ * exp(-ln2 · age / h), age = how much older than the newest timestamp in the data the
+ * OLDER of the user's two interactions (with i and with j) is; the denominators keep the
+ * plain counts.
+ * Cost: sum over users of |I_u|^2 accumulations, one dense scratch row per item per
+ * thread, a top-K heap per row; memory O(items · K) plus O(items) scratch per thread.
+ * Parallel: rows are sharded by item range over `threads` worker threads (see
+ * parallel/i2i-pool.ts); the table is bit-identical for any number of threads.
  */
 import { ARTIFACT } from '../../../lib/stores/bundle/artifacts.js';
 import type { SimilarityTable } from '../../../lib/stores/similarity/similarity-table.js';
 import type { Job, JobContext, JobOutput } from '../job.js';
-import { TopKRowsBuilder, i2iTables } from '../similarity-tables.js';
+import { computeRowsSharded, resolveThreads } from '../parallel/i2i-pool.js';
+import { PeakRssSampler } from '../parallel/peak-rss.js';
+import { planChunks, runChunksInline } from '../parallel/row-chunks.js';
+import { i2iTables } from '../similarity-tables.js';
 import type { TrainingData } from '../training-data.js';
+import { itemCfCost, itemCfInputs, itemCfKernel } from './item-cf.kernel.js';
 
 export { transposeTable } from '../similarity-tables.js';
 
@@ -32,6 +42,8 @@ export interface ItemCfVariantOptions extends ItemCfOptions {
   readonly iuf: boolean;
   /** Denominator |N(i)|^(1-alpha) · |N(j)|^alpha; 0.5 = cosine. */
   readonly alpha: number;
+  /** Half-life in days of the interaction time decay; 0 or absent = off. */
+  readonly timeDecay?: number;
 }
 
 /** Per item, the top-K most similar other items by cosine (score desc, item index asc). */
@@ -39,70 +51,46 @@ export function cosineNeighbours(data: TrainingData, options: ItemCfOptions, tic
   return itemCfNeighbours(data, { neighbours: options.neighbours, minCooccurrence: options.minCooccurrence, iuf: false, alpha: 0.5 }, tick);
 }
 
-/** Per item, the top-K neighbours under the configured ItemCF variant (score desc, item index asc), raw scores. */
+function kernelOptions(options: ItemCfVariantOptions): Parameters<typeof itemCfKernel>[1] {
+  return { neighbours: options.neighbours, minCooccurrence: options.minCooccurrence, iuf: options.iuf, alpha: options.alpha, timeDecay: options.timeDecay ?? 0 };
+}
+
+/** Per item, the top-K neighbours under the configured ItemCF variant (score desc, item index asc), raw scores; one thread. */
 export function itemCfNeighbours(data: TrainingData, options: ItemCfVariantOptions, tick: (n: number) => void = () => undefined): SimilarityTable {
-  const { items, users, itemOffsets, itemUsers, userOffsets, userItems } = data;
-  const { alpha, iuf, minCooccurrence } = options;
-  const counts = new Int32Array(items);
-  const weighted = new Float64Array(items);
-  const touched = new Int32Array(items);
-  const userWeight = new Float64Array(users);
-  for (let u = 0; u < users; u++) userWeight[u] = 1 / Math.log(1 + userOffsets[u + 1]! - userOffsets[u]!);
-  const cosine = alpha === 0.5;
-  // Denominator factors: rowPow[i] = |N(i)|^(1-alpha), colPow[j] = |N(j)|^alpha.
-  const rowPow = new Float64Array(items);
-  const colPow = new Float64Array(items);
-  for (let i = 0; i < items; i++) {
-    const n = itemOffsets[i + 1]! - itemOffsets[i]!;
-    rowPow[i] = n ** (1 - alpha);
-    colPow[i] = n ** alpha;
-  }
-  const rows = new TopKRowsBuilder(items, options.neighbours);
-  for (let i = 0; i < items; i++) {
-    let nTouched = 0;
-    for (let p = itemOffsets[i]!; p < itemOffsets[i + 1]!; p++) {
-      const u = itemUsers[p]!;
-      const w = userWeight[u]!;
-      for (let q = userOffsets[u]!; q < userOffsets[u + 1]!; q++) {
-        const j = userItems[q]!;
-        if (counts[j] === 0) touched[nTouched++] = j;
-        counts[j]!++;
-        if (iuf) weighted[j]! += w;
-      }
-    }
-    const ni = itemOffsets[i + 1]! - itemOffsets[i]!;
-    for (let t = 0; t < nTouched; t++) {
-      const j = touched[t]!;
-      const c = counts[j]!;
-      const numerator = iuf ? weighted[j]! : c;
-      counts[j] = 0;
-      weighted[j] = 0;
-      if (j === i || c < minCooccurrence) continue;
-      const nj = itemOffsets[j + 1]! - itemOffsets[j]!;
-      rows.push(j, numerator / (cosine ? Math.sqrt(ni * nj) : rowPow[i]! * colPow[j]!));
-    }
-    rows.endRow();
-    tick(1);
-  }
-  return rows.build();
+  const opts = kernelOptions(options);
+  const inputs = itemCfInputs(data, opts.timeDecay);
+  return runChunksInline(data.items, planChunks(itemCfCost(inputs), 1), itemCfKernel(inputs, opts), tick);
+}
+
+/** itemCfNeighbours on `threads` worker threads (0 = one per core): the same table, bit for bit. */
+export function itemCfNeighboursParallel(data: TrainingData, options: ItemCfVariantOptions, threads: number, tick: (n: number) => void = () => undefined): Promise<SimilarityTable> {
+  const opts = kernelOptions(options);
+  const inputs = itemCfInputs(data, opts.timeDecay);
+  return computeRowsSharded({ kernel: 'item-cf', rows: data.items, inputs, options: opts, cost: itemCfCost(inputs), threads: resolveThreads(threads), tick });
 }
 
 export const itemCfJob: Job = {
   name: 'item-cf',
-  run({ data, config, progress }: JobContext): Promise<JobOutput> {
+  async run({ data, config, progress }: JobContext): Promise<JobOutput> {
     const options = config.jobs['item-cf'];
+    const threads = resolveThreads(options.threads);
     const bar = progress('item-cf', data.items);
     const started = performance.now();
-    const neighbours = itemCfNeighbours(data, options, (n) => { bar.tick(n); });
+    const memory = new PeakRssSampler();
+    const neighbours = await itemCfNeighboursParallel(data, options, threads, (n) => {
+      memory.maybeSample();
+      bar.tick(n);
+    });
     bar.done();
     const { history, target } = i2iTables(neighbours, options.normalise);
-    const meta = { neighbours: options.neighbours, iuf: options.iuf, alpha: options.alpha, normalise: options.normalise };
-    return Promise.resolve({
-      artifacts: [
-        { name: ARTIFACT.similarity('item-cf'), bytes: history.encode({ ...meta, convention: 'history' }) },
-        { name: ARTIFACT.similarity('item-cf-target'), bytes: target.encode({ ...meta, convention: 'target' }) },
-      ],
-      details: { ...meta, entries: neighbours.items.length, seconds: (performance.now() - started) / 1000 },
-    });
+    const meta = { neighbours: options.neighbours, iuf: options.iuf, alpha: options.alpha, timeDecay: options.timeDecay, normalise: options.normalise };
+    const artifacts = [
+      { name: ARTIFACT.similarity('item-cf'), bytes: history.encode({ ...meta, convention: 'history' }) },
+      { name: ARTIFACT.similarity('item-cf-target'), bytes: target.encode({ ...meta, convention: 'target' }) },
+    ];
+    return {
+      artifacts,
+      details: { ...meta, threads, entries: neighbours.items.length, seconds: (performance.now() - started) / 1000, ...memory.stop() },
+    };
   },
 };
