@@ -16,7 +16,7 @@
  */
 import type { Dataset } from '../offline/data/dataset.js';
 import { createPrng, type Prng } from '../offline/data/prng.js';
-import { sharedFloat64, sharedInt32 } from '../offline/jobs/parallel/shared-arrays.js';
+import { sharedFloat32, sharedFloat64, sharedInt32 } from '../offline/jobs/parallel/shared-arrays.js';
 import type { TrainingData } from '../offline/jobs/training-data.js';
 
 export interface ShapedOptions {
@@ -98,7 +98,9 @@ export function generateMl20mShaped(options: ShapedOptions): TrainingData {
     // The columnar rows are not materialised: the jobs read only the CSR arrays.
     interactions: { length: 0, user: new Int32Array(0), item: new Int32Array(0), rating: new Float32Array(0), timestamp: new Float64Array(0) },
   };
-  return { dataset, users, items, interactions: total, userOffsets, userItems, userTimes, itemOffsets, itemUsers };
+  // Implicit feedback: no ratings.
+  const userRatings = sharedFloat32(total).fill(Number.NaN);
+  return { dataset, users, items, interactions: total, userOffsets, userItems, userTimes, userRatings, itemOffsets, itemUsers };
 }
 
 /** Per-user counts: 20 + scaled lognormal, clamped, summing exactly to `interactions`. */

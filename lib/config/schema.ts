@@ -108,6 +108,8 @@ export const configSchema = z
                 ...sourceBase,
                 triggers: positiveInt.default(500),
                 triggerDecay: z.number().positive().max(1).default(1),
+                /** Rating weight of a trigger: (rating / 5)^ratingPower, 1 where the rating is unknown; 0 = off. */
+                ratingPower: z.number().nonnegative().max(10).default(0),
                 table: z.enum(['item-cf-target', 'item-cf']).default('item-cf-target'),
               })
               .strict()
@@ -117,6 +119,8 @@ export const configSchema = z
                 ...sourceBase,
                 triggers: positiveInt.default(500),
                 triggerDecay: z.number().positive().max(1).default(1),
+                /** As item-cf's ratingPower; off (swing's merge weight is small, power 1 gained nothing). */
+                ratingPower: z.number().nonnegative().max(10).default(0),
                 table: z.enum(['swing-target', 'swing']).default('swing-target'),
                 weight: z.number().nonnegative().default(0.1),
               })

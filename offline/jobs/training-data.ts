@@ -1,5 +1,5 @@
 import type { Dataset } from '../data/dataset.js';
-import { sharedFloat64, sharedInt32, toShared } from './parallel/shared-arrays.js';
+import { sharedFloat32, sharedFloat64, sharedInt32, toShared } from './parallel/shared-arrays.js';
 
 /**
  * The interactions a job may learn from (all of them, or the train part of a split),
@@ -15,6 +15,8 @@ export interface TrainingData {
   readonly userOffsets: Int32Array;
   readonly userItems: Int32Array;
   readonly userTimes: Float64Array;
+  /** Aligned with userItems: the explicit rating, NaN where the log has none (implicit feedback). */
+  readonly userRatings: Float32Array;
   readonly itemOffsets: Int32Array;
   readonly itemUsers: Int32Array;
 }
@@ -49,7 +51,7 @@ export function buildTrainingData(dataset: Dataset, include: (row: number) => bo
       if (include(row)) rowOrder[fill[interactions.user[row]!]!++] = row;
     }
   }
-  const { timestamp, item } = interactions;
+  const { timestamp, item, rating } = interactions;
   for (let u = 0; u < users; u++) {
     const start = userOffsets[u]!;
     const end = userOffsets[u + 1]!;
@@ -59,13 +61,15 @@ export function buildTrainingData(dataset: Dataset, include: (row: number) => bo
   }
   const userItems = sharedInt32(kept);
   const userTimes = sharedFloat64(kept);
+  const userRatings = sharedFloat32(kept);
   for (let k = 0; k < kept; k++) {
     const row = rowsByUser[k]!;
     userItems[k] = item[row]!;
     userTimes[k] = timestamp[row]!;
+    userRatings[k] = rating[row]!;
   }
   for (let u = 0; u < users; u++) {
     for (let k = userOffsets[u]!; k < userOffsets[u + 1]!; k++) itemUsers[itemFill[userItems[k]!]!++] = u;
   }
-  return { dataset, users, items, interactions: kept, userOffsets, userItems, userTimes, itemOffsets, itemUsers };
+  return { dataset, users, items, interactions: kept, userOffsets, userItems, userTimes, userRatings, itemOffsets, itemUsers };
 }

@@ -7,6 +7,8 @@ export interface RecallQuery {
   readonly known: boolean;
   /** Recent items, most recent first: the triggers of i2i sources. */
   readonly recent: Int32Array;
+  /** Aligned with `recent`: each item's rating, NaN where unknown. */
+  readonly recentRatings: Float32Array;
   /** Items the request can never return (seen, excluded): sources skip them to fill `limit`. */
   readonly blocked: (item: number) => boolean;
 }

@@ -18,6 +18,7 @@ export interface RecallQueryShape {
   readonly userId: string;
   readonly known: boolean;
   readonly recent: Int32Array;
+  readonly recentRatings: Float32Array;
   readonly blocked: (item: number) => boolean;
 }
 
@@ -79,7 +80,9 @@ export class RecommendPipeline {
       mark = now;
     };
     const { bundle } = this;
-    const user = await this.history.history(request.userId, bundle.resolveItem, bundle.userHistory(request.userId), this.options.recentHistory);
+    const user = await this.history.history(
+      request.userId, bundle.resolveItem, bundle.userHistory(request.userId), this.options.recentHistory, bundle.userHistoryRatings(request.userId),
+    );
     const excluded = new Set<number>();
     for (const id of request.excludeItemIds) {
       const item = bundle.resolveItem(id);
@@ -88,7 +91,7 @@ export class RecommendPipeline {
     lap('history');
 
     const outcomes = await this.recall.recall({
-      query: { userId: request.userId, known: user.known, recent: user.recent, blocked: (item) => user.seen.has(item) || excluded.has(item) },
+      query: { userId: request.userId, known: user.known, recent: user.recent, recentRatings: user.recentRatings, blocked: (item) => user.seen.has(item) || excluded.has(item) },
       timeoutMs: this.options.sourceTimeoutMs,
     });
     const degradedSources = outcomes.filter((outcome) => outcome.status !== 'ok').map((outcome) => outcome.source);

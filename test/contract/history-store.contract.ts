@@ -94,6 +94,23 @@ export function historyStoreContract(name: string, make: MakeHistoryStore, optio
       assert.equal(unresolved.recent.length, 0);
     }));
 
+    void it('carries ratings aligned with recent: feedback (0 or NaN = unknown) then base ratings', () => withStore(async (store) => {
+      await store.append(event('u1', 'a', { rating: 4.5 }));
+      await store.append(event('u1', 'b', { rating: 0 }));
+      await store.append(event('u1', 'c', { rating: Number.NaN }));
+      await store.append(event('u1', 'a', { rating: 2 }));
+      // Newest first: a (2, its newest rating), c (unknown), b (0 = unknown); then base 3 (3.5), 1 (seen), 4 (unknown).
+      const history = await store.history('u1', resolve, Int32Array.from([3, 1, 4]), 10, Float32Array.from([3.5, 5, Number.NaN]));
+      assert.deepEqual(Array.from(history.recent), [0, 2, 1, 3, 4]);
+      assert.deepEqual(Array.from(history.recentRatings), [2, Number.NaN, Number.NaN, 3.5, Number.NaN]);
+      const capped = await store.history('u1', resolve, Int32Array.from([3, 1, 4]), 4, Float32Array.from([3.5, 5, Number.NaN]));
+      assert.deepEqual(Array.from(capped.recentRatings), [2, Number.NaN, Number.NaN, 3.5]);
+      const noBaseRatings = await store.history('u2', resolve, Int32Array.from([5, 3]), 10);
+      assert.deepEqual(Array.from(noBaseRatings.recentRatings), [Number.NaN, Number.NaN]);
+      const nobody = await store.history('nobody', resolve, null, 10);
+      assert.equal(nobody.recentRatings.length, 0);
+    }));
+
     void it('keeps users apart', () => withStore(async (store) => {
       await store.append(event('u1', 'a'));
       await store.append(event('u2', 'b'));

@@ -57,20 +57,28 @@ export interface HistoryTable {
   readonly offsets: Int32Array;
   readonly items: Int32Array;
   readonly timestamps: Float64Array;
+  /** Aligned with items: the explicit rating, NaN where unknown (implicit logs, older bundles). */
+  readonly ratings: Float32Array;
 }
 
 export function encodeHistories(table: HistoryTable): Buffer {
-  return encodeArrays({ offsets: table.offsets, items: table.items, timestamps: table.timestamps });
+  return encodeArrays({ offsets: table.offsets, items: table.items, timestamps: table.timestamps, ratings: table.ratings });
 }
 
 export function decodeHistories(bytes: Buffer): HistoryTable {
   const decoded = decodeArrays(bytes, ARTIFACT.histories);
-  const table = {
-    offsets: requireArray(decoded, 'offsets', Int32Array, ARTIFACT.histories),
-    items: requireArray(decoded, 'items', Int32Array, ARTIFACT.histories),
+  const offsets = requireArray(decoded, 'offsets', Int32Array, ARTIFACT.histories);
+  const items = requireArray(decoded, 'items', Int32Array, ARTIFACT.histories);
+  const table: HistoryTable = {
+    offsets,
+    items,
     timestamps: requireArray(decoded, 'timestamps', Float64Array, ARTIFACT.histories),
+    // Bundles written before ratings were kept have no `ratings` array: every rating unknown.
+    ratings: decoded.arrays.has('ratings')
+      ? requireArray(decoded, 'ratings', Float32Array, ARTIFACT.histories)
+      : new Float32Array(items.length).fill(Number.NaN),
   };
-  if (table.offsets[table.offsets.length - 1] !== table.items.length || table.items.length !== table.timestamps.length) {
+  if (table.offsets[table.offsets.length - 1] !== table.items.length || table.items.length !== table.timestamps.length || table.items.length !== table.ratings.length) {
     throw new RecsysError('RECSYS_ERR_BUNDLE_CORRUPT', `${ARTIFACT.histories}: lengths disagree`);
   }
   return table;

@@ -23,6 +23,8 @@ export interface ServingBundle {
   readonly resolveItem: (itemId: string) => number;
   /** The user's bundle history (most recent first), or null for an unknown user. */
   userHistory(userId: string): Int32Array | null;
+  /** Ratings aligned with userHistory (NaN where unknown), or null for an unknown user. */
+  userHistoryRatings(userId: string): Float32Array | null;
 }
 
 export async function loadServingBundle(store: EmbeddedBundleStore, version: string): Promise<ServingBundle> {
@@ -60,6 +62,11 @@ export async function loadServingBundle(store: EmbeddedBundleStore, version: str
       const user = userIndex.get(userId);
       if (user === undefined) return null;
       return histories.items.subarray(histories.offsets[user], histories.offsets[user + 1]);
+    },
+    userHistoryRatings(userId) {
+      const user = userIndex.get(userId);
+      if (user === undefined) return null;
+      return histories.ratings.subarray(histories.offsets[user], histories.offsets[user + 1]);
     },
   };
 }

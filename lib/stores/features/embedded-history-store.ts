@@ -1,5 +1,5 @@
 import type { FeedbackEvent, HistoryStore, UserHistory } from './history-store.js';
-import { mergeHistory } from './merge-history.js';
+import { mergeHistory, type FeedbackEntry } from './merge-history.js';
 
 /**
  * In-process feedback overlay: the newest `maxPerUser` events per user, by raw id.
@@ -22,8 +22,8 @@ export class EmbeddedHistoryStore implements HistoryStore {
     return Promise.resolve(list.length);
   }
 
-  history(userId: string, resolveItem: (itemId: string) => number, base: Int32Array | null, limit: number): Promise<UserHistory> {
-    return Promise.resolve(mergeHistory(newestFirst(this.events.get(userId)), resolveItem, base, limit));
+  history(userId: string, resolveItem: (itemId: string) => number, base: Int32Array | null, limit: number, baseRatings: Float32Array | null = null): Promise<UserHistory> {
+    return Promise.resolve(mergeHistory(newestFirst(this.events.get(userId)), resolveItem, base, limit, baseRatings));
   }
 
   close(): Promise<void> {
@@ -31,7 +31,7 @@ export class EmbeddedHistoryStore implements HistoryStore {
   }
 }
 
-function* newestFirst(events: readonly FeedbackEvent[] | undefined): Generator<string> {
+function* newestFirst(events: readonly FeedbackEvent[] | undefined): Generator<FeedbackEntry> {
   if (!events) return;
-  for (let i = events.length - 1; i >= 0; i--) yield events[i]!.itemId;
+  for (let i = events.length - 1; i >= 0; i--) yield events[i]!;
 }

@@ -4,6 +4,8 @@ export interface UserHistory {
   readonly known: boolean;
   /** Most recent first, deduplicated, capped at the configured length. Dense item indices. */
   readonly recent: Int32Array;
+  /** Aligned with `recent`: the rating of each item, NaN where unknown. */
+  readonly recentRatings: Float32Array;
   /** Every item the user interacted with (the seen filter). */
   readonly seen: ReadonlySet<number>;
 }
@@ -14,6 +16,7 @@ export interface FeedbackEvent {
   readonly event: string;
   /** Unix seconds. */
   readonly timestamp: number;
+  /** Explicit rating; 0 or NaN = unknown (implicit event). */
   readonly rating: number;
 }
 
@@ -23,7 +26,8 @@ export interface FeedbackEvent {
  */
 export interface HistoryStore {
   readonly backend: string;
-  history(userId: string, resolveItem: (itemId: string) => number, base: Int32Array | null, limit: number): Promise<UserHistory>;
+  /** `baseRatings`, aligned with `base`, gives the bundle's ratings (omitted: all unknown). */
+  history(userId: string, resolveItem: (itemId: string) => number, base: Int32Array | null, limit: number, baseRatings?: Float32Array | null): Promise<UserHistory>;
   /** Appends one event; returns how many feedback events the user now has. */
   append(event: FeedbackEvent): Promise<number>;
   close(): Promise<void>;

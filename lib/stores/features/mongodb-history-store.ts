@@ -58,15 +58,16 @@ export class MongoHistoryStore implements HistoryStore {
     return guardMongo('counting feedback', () => this.feedback.countDocuments({ userId: event.userId }, { limit: this.maxPerUser }));
   }
 
-  async history(userId: string, resolveItem: (itemId: string) => number, base: Int32Array | null, limit: number): Promise<UserHistory> {
+  async history(userId: string, resolveItem: (itemId: string) => number, base: Int32Array | null, limit: number, baseRatings: Float32Array | null = null): Promise<UserHistory> {
     this.assertOpen();
     // The newest maxPerUser events, not just `limit`: duplicates and unknown ids shrink the list,
     // and `seen` must hold every item, exactly as the embedded store.
     const docs = await guardMongo('reading feedback', () =>
       this.feedback
-        .find({ userId }, { projection: { _id: 0, itemId: 1 }, sort: { timestamp: -1, _id: -1 }, limit: this.maxPerUser })
+        .find({ userId }, { projection: { _id: 0, itemId: 1, rating: 1 }, sort: { timestamp: -1, _id: -1 }, limit: this.maxPerUser })
         .toArray());
-    return mergeHistory(docs.map((doc) => doc.itemId), resolveItem, base, limit);
+    // A document without a rating reads as undefined, which knownRating turns into NaN (unknown).
+    return mergeHistory(docs.map((doc) => ({ itemId: doc.itemId, rating: doc.rating })), resolveItem, base, limit, baseRatings);
   }
 
   close(): Promise<void> {

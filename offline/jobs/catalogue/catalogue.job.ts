@@ -16,7 +16,7 @@ export const catalogueJob: Job = {
       artifacts: [
         { name: ARTIFACT.catalogue, bytes: JSON.stringify(catalogue) },
         { name: ARTIFACT.users, bytes: JSON.stringify({ userIds: dataset.userIds }) },
-        { name: ARTIFACT.histories, bytes: encodeHistories({ offsets: data.userOffsets, items: data.userItems, timestamps: data.userTimes }) },
+        { name: ARTIFACT.histories, bytes: encodeHistories({ offsets: data.userOffsets, items: data.userItems, timestamps: data.userTimes, ratings: data.userRatings }) },
       ],
       details: { items: data.items, users: data.users, interactions: data.interactions },
     });

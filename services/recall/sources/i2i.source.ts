@@ -9,11 +9,23 @@ export interface I2iSourceOptions {
   readonly triggers: number;
   /** Recency weight of the trigger at position p (0 = most recent): decay^p; 1 = all equal. */
   readonly triggerDecay?: number;
+  /** Rating weight of a trigger with rating r: (r / RATING_SCALE)^ratingPower, 1 when r is unknown; 0 = off. */
+  readonly ratingPower?: number;
+}
+
+/** The rating scale of explicit feedback (MovieLens: 0.5..5 stars). */
+export const RATING_SCALE = 5;
+
+/** A trigger's rating weight: 1 for an unknown (NaN) rating or power 0, else (r / RATING_SCALE)^power. */
+export function ratingWeight(rating: number, power: number): number {
+  if (power === 0 || Number.isNaN(rating)) return 1;
+  return (rating / RATING_SCALE) ** power;
 }
 
 /**
  * Item-to-item recall over one similarity table: sums the rows of the user's most recent
- * items, each weighted by its recency; scores aggregate over triggers. Shared by every i2i
+ * items, each weighted by its recency (and its rating where known and ratingPower > 0);
+ * scores aggregate over triggers. Shared by every i2i
  * source (item-cf, swing), which differ only in id and table.
  */
 export class I2iSource implements RecallSource {
@@ -42,11 +54,15 @@ export class I2iSource implements RecallSource {
     // No await below: the shared scratch arrays are never used by two calls at once.
     const { accumulator: acc, state, touched, skipped } = this;
     const decay = this.options.triggerDecay ?? 1;
-    let weight = 1;
+    const power = this.options.ratingPower ?? 0;
+    const ratings = query.recentRatings;
+    let recency = 1;
     let n = 0;
     let nSkipped = 0;
-    for (const row of rows) {
-      const { items, scores } = row;
+    for (let t = 0; t < rows.length; t++) {
+      const { items, scores } = rows[t]!;
+      const weight = recency * ratingWeight(ratings[t] ?? Number.NaN, power);
+      recency *= decay;
       for (let p = 0; p < items.length; p++) {
         const j = items[p]!;
         const seen = state[j]!;
@@ -62,7 +78,6 @@ export class I2iSource implements RecallSource {
         }
         acc[j]! += weight * scores[p]!;
       }
-      weight *= decay;
     }
     for (let t = 0; t < nSkipped; t++) state[skipped[t]!] = 0;
     const candItems = touched.slice(0, n);

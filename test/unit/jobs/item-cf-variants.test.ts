@@ -9,6 +9,7 @@ import { parseConfig } from '../../../lib/config/load-config.js';
 import { silentProgress } from '../../../offline/progress.js';
 import { SimilarityTable } from '../../../lib/stores/similarity/similarity-table.js';
 import { createPrng } from '../../../offline/data/prng.js';
+import { assertRowsClose, rowsOf } from '../../support/similarity-assert.js';
 
 /*
  * Items A..E (dense 0..4), users u1..u5:
@@ -40,24 +41,6 @@ function data(): TrainingData {
   return buildTrainingData(datasetFromRows(ROWS));
 }
 
-function rowsOf(table: SimilarityTable): [number, number][][] {
-  return Array.from({ length: table.rows }, (_, i) => {
-    const row = table.row(i);
-    return Array.from(row.items, (item, k) => [item, row.scores[k]!] as [number, number]);
-  });
-}
-
-function assertRowsClose(actual: SimilarityTable, expected: [number, number][][], what: string): void {
-  const rows = rowsOf(actual);
-  assert.equal(rows.length, expected.length, `${what}: rows`);
-  rows.forEach((row, i) => {
-    assert.deepEqual(row.map(([item]) => item), expected[i]!.map(([item]) => item), `${what}: row ${i} items`);
-    row.forEach(([, score], k) => {
-      const want = expected[i]![k]![1];
-      assert.ok(Math.abs(score - want) <= 1e-6 * Math.abs(want), `${what}: row ${i} position ${k}: ${score} vs ${want}`);
-    });
-  });
-}
 
 void describe('itemCfNeighbours variants', () => {
   void it('alpha 0.5 without IUF is exactly cosineNeighbours', () => {

@@ -11,6 +11,7 @@ import { SimilarityTable } from '../../../lib/stores/similarity/similarity-table
 import { EmbeddedSimilarityStore } from '../../../lib/stores/similarity/embedded-similarity-store.js';
 import { SwingSource } from '../../../services/recall/sources/swing.source.js';
 import { createPrng } from '../../../offline/data/prng.js';
+import { assertRowsClose, rowsOf } from '../../support/similarity-assert.js';
 
 /*
  * Items A..D (dense 0..3), users u1..u4 (dense 0..3):
@@ -49,24 +50,6 @@ const ROWS: InteractionRow[] = [
 
 const SIMPLE: SwingOptions = { alpha: 1, alpha1: 1, beta: 1, maxUsersPerItem: 100, neighbours: 10 };
 
-function rowsOf(table: SimilarityTable): [number, number][][] {
-  return Array.from({ length: table.rows }, (_, i) => {
-    const row = table.row(i);
-    return Array.from(row.items, (item, k) => [item, row.scores[k]!] as [number, number]);
-  });
-}
-
-function assertRowsClose(actual: SimilarityTable, expected: [number, number][][], what: string): void {
-  const rows = rowsOf(actual);
-  assert.equal(rows.length, expected.length, `${what}: rows`);
-  rows.forEach((row, i) => {
-    assert.deepEqual(row.map(([item]) => item), expected[i]!.map(([item]) => item), `${what}: row ${i} items`);
-    row.forEach(([, score], k) => {
-      const want = expected[i]![k]![1];
-      assert.ok(Math.abs(score - want) <= 1e-6 * Math.abs(want), `${what}: row ${i} position ${k}: ${score} vs ${want}`);
-    });
-  });
-}
 
 /** The definition, term by term over user pairs and sets; `cap` users per item, most recent first. */
 function bruteForceSwing(data: TrainingData, options: SwingOptions): [number, number][][] {
@@ -224,6 +207,7 @@ void describe('SwingSource', () => {
     userId: 'x',
     known: true,
     recent: Int32Array.from(recent),
+    recentRatings: new Float32Array(recent.length).fill(Number.NaN),
     blocked: (item: number) => blocked.includes(item),
   });
 

@@ -230,6 +230,24 @@ void describe('RecommendPipeline degraded sources', () => {
     return { sourceIds: outcomes.map((outcome) => outcome.source), recall: () => Promise.resolve(outcomes) };
   }
 
+  void it('passes the history\'s ratings to recall, aligned with recent', async () => {
+    const queries: { recent: number[]; ratings: number[] }[] = [];
+    const capturing: RecallPort = {
+      sourceIds: ['popular'],
+      recall: ({ query }) => {
+        queries.push({ recent: Array.from(query.recent), ratings: Array.from(query.recentRatings) });
+        return Promise.resolve([{ status: 'ok', source: 'popular', candidates: bundle.popular.overall, millis: 1 }]);
+      },
+    };
+    const history = new EmbeddedHistoryStore();
+    await history.append({ userId: 'c', itemId: '5', event: 'rate', timestamp: 100, rating: 4 });
+    await new RecommendPipeline(bundle, capturing, history, options).recommend({ userId: 'c', count: 3, excludeItemIds: [] });
+    // Feedback 5 (rated 4) before c's bundle history 2, 1 (implicit rows: unknown).
+    assert.deepEqual(queries, [{ recent: [4, 1, 0], ratings: [4, Number.NaN, Number.NaN] }]);
+    assert.deepEqual(Array.from(bundle.userHistoryRatings('c')!), [Number.NaN, Number.NaN]);
+    assert.equal(bundle.userHistoryRatings('stranger'), null);
+  });
+
   void it('reports a failed source and still returns the others\' items', async () => {
     const outcomes: SourceOutcome[] = [
       { status: 'error', source: 'item-cf', error: 'similarity store down', millis: 1 },
