@@ -9,6 +9,7 @@ export const ENV_TABLE = {
   RECSYS_STORES_SIMILARITY: 'stores.similarity (embedded:// or mongodb://...)',
   RECSYS_HOST: 'serving.host',
   RECSYS_PORT: 'serving.port',
+  RECSYS_METRICS_PORT: 'serving.metrics.port (Prometheus side port; 0 = any free port)',
   RECSYS_LOG_LEVEL: 'log level (trace|debug|info|warn|error|silent), default info',
 } as const;
 
@@ -24,4 +25,5 @@ export function applyEnvOverrides(config: RecsysConfig, env: NodeJS.ProcessEnv):
   if (env.RECSYS_STORES_SIMILARITY) config.stores.similarity = env.RECSYS_STORES_SIMILARITY;
   if (env.RECSYS_HOST) config.serving.host = env.RECSYS_HOST;
   if (env.RECSYS_PORT) config.serving.port = integer('RECSYS_PORT', env.RECSYS_PORT);
+  if (env.RECSYS_METRICS_PORT) config.serving.metrics.port = integer('RECSYS_METRICS_PORT', env.RECSYS_METRICS_PORT);
 }

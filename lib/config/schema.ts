@@ -44,6 +44,12 @@ export const configSchema = z
         history: storeUri.default('embedded://'),
         /** i2i tables: embedded:// (from the bundle) or mongodb://host/db (written by train). */
         similarity: storeUri.default('embedded://'),
+        /** embedded:// histories: append-only feedback log replayed at start ('' = in memory only, lost on restart). */
+        feedbackLog: z.string().default('var/feedback/events.log'),
+        /** When the feedback log is fsynced: always (before each ack), interval (at most every feedbackFsyncMs), never (close only). */
+        feedbackFsync: z.enum(['always', 'interval', 'never']).default('interval'),
+        /** interval policy: the most ms an acknowledged event waits for fsync (its power-loss window). */
+        feedbackFsyncMs: positiveInt.max(60_000).default(100),
       })
       .strict()
       .prefault({}),
@@ -100,6 +106,8 @@ export const configSchema = z
         maxCount: positiveInt.max(10_000).default(1000),
         recentHistory: positiveInt.default(500),
         drainSeconds: z.number().nonnegative().default(10),
+        /** How often the bundle pointer is polled for a new version; 0 disables hot reload. */
+        reloadIntervalMs: z.number().int().nonnegative().default(1000),
         merge: z.object({ rrfK: z.number().nonnegative().default(60) }).strict().prefault({}),
         sources: z
           .object({
@@ -134,6 +142,15 @@ export const configSchema = z
           .strict()
           .prefault({}),
         scenes: z.array(z.string().min(1)).min(1).default(['default']),
+        /** Prometheus metrics on an HTTP side port (GET /metrics, GET /healthz); port 0 = ephemeral. */
+        metrics: z
+          .object({
+            enabled: z.boolean().default(true),
+            host: z.string().min(1).default('0.0.0.0'),
+            port: z.number().int().min(0).max(65_535).default(9464),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),

@@ -1,6 +1,7 @@
 /**
  * Store URIs: which backend a store port uses, chosen by scheme.
- *   embedded://                          in-process (the default; also for an empty value)
+ *   embedded://                          in-process (the default; also for an empty value); for
+ *                                        histories durable when a feedback log path is given
  *   mongodb://host[:port][,...]/<db>?... MongoDB via the official driver
  *   mongodb+srv://cluster/<db>?...       MongoDB, SRV seed list
  * The database is the URI's path, default `recsys`; driver options stay in the query string.
@@ -9,6 +10,7 @@ import { MongoClient, type Db } from 'mongodb';
 import { RecsysError } from '../domain/errors.js';
 import type { HistoryStore } from './features/history-store.js';
 import { EmbeddedHistoryStore } from './features/embedded-history-store.js';
+import { FileHistoryStore, type FsyncPolicy } from './features/file-history-store.js';
 import { MongoHistoryStore } from './features/mongodb-history-store.js';
 import type { SimilarityStore } from './similarity/similarity-store.js';
 import { MongoSimilarityStore, mongoStoreError } from './similarity/mongodb-similarity-store.js';
@@ -84,12 +86,28 @@ export interface OpenHistoryStoreOptions {
   /** Config key named in errors. */
   key?: string;
   maxPerUser?: number;
+  /**
+   * embedded:// only (config `stores.feedbackLog`): the append-only feedback log replayed at
+   * open (FileHistoryStore). Omitted or '' = in memory only (EmbeddedHistoryStore).
+   */
+  feedbackLog?: string;
+  /** Config `stores.feedbackFsync` (default `interval`). */
+  fsync?: FsyncPolicy;
+  /** Config `stores.feedbackFsyncMs` (default 100). */
+  fsyncIntervalMs?: number;
 }
 
 /** Opens the feedback/history store the URI names (config key `stores.history`). */
 export async function openHistoryStore(uri: string, options: OpenHistoryStoreOptions = {}): Promise<HistoryStore> {
   const location = parseStoreUri(uri, options.key ?? 'stores.history');
-  if (location.backend === 'embedded') return new EmbeddedHistoryStore(options.maxPerUser);
+  if (location.backend === 'embedded') {
+    if (options.feedbackLog === undefined || options.feedbackLog === '') return new EmbeddedHistoryStore(options.maxPerUser);
+    return FileHistoryStore.open(options.feedbackLog, {
+      ...(options.maxPerUser === undefined ? {} : { maxPerUser: options.maxPerUser }),
+      ...(options.fsync === undefined ? {} : { fsync: options.fsync }),
+      ...(options.fsyncIntervalMs === undefined ? {} : { fsyncIntervalMs: options.fsyncIntervalMs }),
+    });
+  }
   const { client, db } = await connectMongo(location);
   try {
     return await MongoHistoryStore.open(db, { ...(options.maxPerUser === undefined ? {} : { maxPerUser: options.maxPerUser }), onClose: () => client.close() });

@@ -11,7 +11,7 @@ import type { StageTrace } from '../../lib/generated/recsys/v1/StageTrace.js';
 import { RecsysError } from '../../lib/domain/errors.js';
 import type { ServingBundle } from '../../lib/stores/bundle/serving-bundle.js';
 import type { HistoryStore } from '../../lib/stores/features/history-store.js';
-import type { RecommendPipeline, PipelineResult } from './recommend-pipeline.js';
+import type { RecommendPipeline, PipelineRequest, PipelineResult } from './recommend-pipeline.js';
 import { toServiceError } from './grpc-status.js';
 import { MAX_EXCLUDED_ITEMS, requireContext, requireCount, requireId, requireIdList, requireScene } from './request-validation.js';
 
@@ -21,13 +21,21 @@ export interface ServingState {
   readonly pipeline: RecommendPipeline;
 }
 
+/** The state one call runs against, held until the call ends (see ServingHolder). */
+export interface StateLease {
+  readonly state: ServingState;
+  release(): void;
+}
+
 export interface RecommendServiceDeps {
-  readonly state: () => ServingState;
+  readonly acquire: () => StateLease;
   readonly history: HistoryStore;
   readonly scenes: readonly string[];
   readonly maxCount: number;
   /** Called once per finished call, for logs and metrics. */
   readonly onCall?: (method: string, millis: number, error?: unknown) => void;
+  /** Called once per finished Recommend pipeline run (not for warm-up runs), for metrics. */
+  readonly onPipeline?: (result: PipelineResult) => void;
 }
 
 function info(bundle: ServingBundle, item: number): ScoredItem['info'] {
@@ -66,6 +74,38 @@ function stageTraces(bundle: ServingBundle, result: PipelineResult): StageTrace[
   return traces;
 }
 
+async function recommendWith(state: ServingState, query: PipelineRequest, request: RecommendRequest__Output, onPipeline?: (result: PipelineResult) => void): Promise<RecommendResponse> {
+  const result = await state.pipeline.recommend(query);
+  onPipeline?.(result);
+  return {
+    items: scoredItems(state.bundle, result.items, result.scores, result.sourceScores, request.with_info),
+    serving: {
+      bundle_version: result.bundleVersion,
+      experiment: 'default',
+      degraded_sources: [...result.degradedSources],
+      degraded: result.degradedSources.length > 0,
+      rank_provider: '',
+    },
+    stages: request.debug ? stageTraces(state.bundle, result) : [],
+  };
+}
+
+async function similarWith(bundle: ServingBundle, request: SimilarItemsRequest__Output, itemId: string, count: number): Promise<SimilarItemsResponse> {
+  const table = request.table === '' ? 'item-cf' : request.table;
+  if (!bundle.similarity.tables().includes(table)) {
+    throw new RecsysError('RECSYS_ERR_REQUEST_INVALID', `table: unknown similarity table "${table.slice(0, 64)}" (known: ${bundle.similarity.tables().join(', ')})`, { field: 'table' });
+  }
+  const item = bundle.resolveItem(itemId);
+  if (item < 0) throw new RecsysError('RECSYS_ERR_REQUEST_UNKNOWN_ITEM', `item_id: unknown item "${itemId}"`, { field: 'item_id' });
+  const [row] = await bundle.similarity.neighbours(table, [item]);
+  const items = row ? row.items.subarray(0, count) : new Int32Array(0);
+  const scores = row ? row.scores.subarray(0, count) : new Float32Array(0);
+  return {
+    items: scoredItems(bundle, items, scores, null, request.with_info),
+    serving: { bundle_version: bundle.version, experiment: '', degraded_sources: [], degraded: false, rank_provider: '' },
+  };
+}
+
 /** Wraps a handler: validation and pipeline errors map to gRPC status in one place. */
 function unary<Req, Res>(method: string, deps: RecommendServiceDeps, handle: (request: Req) => Promise<Res>) {
   return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
@@ -91,38 +131,23 @@ export function recommendServiceHandlers(deps: RecommendServiceDeps): RecommendS
       requireScene('scene', request.scene, deps.scenes);
       const excludeItemIds = requireIdList('exclude_item_ids', request.exclude_item_ids, MAX_EXCLUDED_ITEMS);
       requireContext('context', request.context);
-      const state = deps.state();
-      const result = await state.pipeline.recommend({ userId, count, excludeItemIds });
-      return {
-        items: scoredItems(state.bundle, result.items, result.scores, result.sourceScores, request.with_info),
-        serving: {
-          bundle_version: result.bundleVersion,
-          experiment: 'default',
-          degraded_sources: [...result.degradedSources],
-          degraded: result.degradedSources.length > 0,
-          rank_provider: '',
-        },
-        stages: request.debug ? stageTraces(state.bundle, result) : [],
-      };
+      const lease = deps.acquire();
+      try {
+        return await recommendWith(lease.state, { userId, count, excludeItemIds }, request, deps.onPipeline);
+      } finally {
+        lease.release();
+      }
     }),
 
     SimilarItems: unary('SimilarItems', deps, async (request: SimilarItemsRequest__Output): Promise<SimilarItemsResponse> => {
       const itemId = requireId('item_id', request.item_id);
       const count = requireCount('count', request.count, deps.maxCount, 10);
-      const { bundle } = deps.state();
-      const table = request.table === '' ? 'item-cf' : request.table;
-      if (!bundle.similarity.tables().includes(table)) {
-        throw new RecsysError('RECSYS_ERR_REQUEST_INVALID', `table: unknown similarity table "${table.slice(0, 64)}" (known: ${bundle.similarity.tables().join(', ')})`, { field: 'table' });
+      const lease = deps.acquire();
+      try {
+        return await similarWith(lease.state.bundle, request, itemId, count);
+      } finally {
+        lease.release();
       }
-      const item = bundle.resolveItem(itemId);
-      if (item < 0) throw new RecsysError('RECSYS_ERR_REQUEST_UNKNOWN_ITEM', `item_id: unknown item "${itemId}"`, { field: 'item_id' });
-      const [row] = await bundle.similarity.neighbours(table, [item]);
-      const items = row ? row.items.subarray(0, count) : new Int32Array(0);
-      const scores = row ? row.scores.subarray(0, count) : new Float32Array(0);
-      return {
-        items: scoredItems(bundle, items, scores, null, request.with_info),
-        serving: { bundle_version: bundle.version, experiment: '', degraded_sources: [], degraded: false, rank_provider: '' },
-      };
     }),
 
     Feedback: unary('Feedback', deps, async (request: FeedbackRequest__Output): Promise<FeedbackResponse> => {

@@ -5,6 +5,10 @@ import { EmbeddedBundleStore } from '../../lib/stores/bundle/embedded-bundle-sto
 import { loadServingBundle } from '../../lib/stores/bundle/serving-bundle.js';
 import { openHistoryStore, openSimilarityStore } from '../../lib/stores/store-uri.js';
 import { startServer, type RunningServer } from './grpc-server.js';
+import { watchBundlePointer } from './bundle-watcher.js';
+import { ServingMetrics } from './metrics.js';
+import { startMetricsServer } from './metrics-http.js';
+import type { ServingBundle } from '../../lib/stores/bundle/serving-bundle.js';
 
 export const NO_BUNDLE_HINT = 'no bundle published yet: run `npm run train` (or `npm run demo`) first';
 
@@ -13,13 +17,42 @@ export async function serveCurrentBundle(config: Readonly<RecsysConfig>, log: Lo
   const store = new EmbeddedBundleStore(config.bundle.root);
   const version = await store.current();
   if (version === null) throw new RecsysError('RECSYS_ERR_BUNDLE_MISSING', `${NO_BUNDLE_HINT} (looked in ${config.bundle.root})`);
+  const bundle = await openBundle(config, store, version);
+  const history = await openHistoryStore(config.stores.history, {
+    feedbackLog: config.stores.feedbackLog,
+    fsync: config.stores.feedbackFsync,
+    fsyncIntervalMs: config.stores.feedbackFsyncMs,
+  });
+  log.info({ similarity: bundle.similarity.backend, history: history.backend }, 'stores opened');
+  const metrics = new ServingMetrics();
+  const server = await startServer({ config, bundle, history, host: config.serving.host, port: config.serving.port, log, metrics });
+  const { enabled, host: metricsHost, port: metricsPort } = config.serving.metrics;
+  const metricsServer = enabled ? await startMetricsServer(metrics, metricsHost, metricsPort) : null;
+  if (metricsServer) log.info({ port: metricsServer.port }, 'metrics on /metrics');
+  const watcher = config.serving.reloadIntervalMs === 0 ? null : watchBundlePointer({
+    store,
+    servedVersion: () => server.state().bundle.version,
+    load: async (next) => {
+      await server.swapBundle(await openBundle(config, store, next));
+    },
+    intervalMs: config.serving.reloadIntervalMs,
+    log,
+  });
+  return {
+    ...server,
+    stop: async (graceSeconds) => {
+      watcher?.stop();
+      await server.stop(graceSeconds);
+      await metricsServer?.close();
+    },
+  };
+}
+
+/** Loads and verifies a bundle version; i2i rows come from the configured store at that same version. */
+async function openBundle(config: Readonly<RecsysConfig>, store: EmbeddedBundleStore, version: string): Promise<ServingBundle> {
   const loaded = await loadServingBundle(store, version);
-  // Rows are read at the bundle's own version, so item indices always match its catalogue.
   const similarity = await openSimilarityStore(config.stores.similarity, loaded.similarity, { version });
-  const bundle = similarity === loaded.similarity ? loaded : { ...loaded, similarity };
-  const history = await openHistoryStore(config.stores.history);
-  log.info({ similarity: similarity.backend, history: history.backend }, 'stores opened');
-  return startServer({ config, bundle, history, host: config.serving.host, port: config.serving.port, log });
+  return similarity === loaded.similarity ? loaded : { ...loaded, similarity };
 }
 
 /** Resolves when SIGTERM or SIGINT arrives, after draining in-flight calls. */

@@ -119,7 +119,7 @@ void describe('recsys serve process', () => {
   void it('serves until SIGTERM, then drains and exits 0', async () => {
     const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--host', '127.0.0.1', '--bundle-root', tiny.config.bundle.root], {
       stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, RECSYS_LOG_LEVEL: 'warn' },
+      env: { ...process.env, RECSYS_LOG_LEVEL: 'warn', RECSYS_METRICS_PORT: '0' },
     });
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     const port = await new Promise<number>((resolve, reject) => {

@@ -22,6 +22,8 @@ export async function makeTinyBundle(options: { users?: number; items?: number; 
   const dir = await mkdtemp(join(tmpdir(), 'recsys-test-'));
   const config = parseConfig({
     bundle: { root: join(dir, 'bundles') },
+    stores: { feedbackLog: join(dir, 'feedback.log') },
+    serving: { metrics: { port: 0 } },
     evaluate: { bundleRoot: join(dir, 'eval-bundles') },
     data: { synthetic: { users: options.users ?? 150, items: options.items ?? 300, interactions: options.interactions ?? 6000, seed: 7, dir: join(dir, 'data') } },
   });

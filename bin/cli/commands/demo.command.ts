@@ -37,6 +37,9 @@ ${COMMON_FLAGS}`,
     const config = configFromArgs(args, (draft) => {
       draft.serving.host = '127.0.0.1';
       draft.serving.port = 0;
+      // The demo's Feedback call must not leak into later runs or into `npm start`.
+      draft.stores.feedbackLog = '';
+      draft.serving.metrics.enabled = false;
     });
     const result = await train({
       config,
