@@ -15,7 +15,7 @@
  * Deterministic for a seed.
  */
 import type { Dataset } from '../offline/data/dataset.js';
-import { createPrng, type Prng } from '../offline/data/prng.js';
+import { createPrng, shuffledIndices, type Prng } from '../offline/data/prng.js';
 import { sharedFloat32, sharedFloat64, sharedInt32 } from '../offline/jobs/parallel/shared-arrays.js';
 import type { TrainingData } from '../offline/jobs/training-data.js';
 
@@ -43,9 +43,9 @@ export function generateMl20mShaped(options: ShapedOptions): TrainingData {
   const total = userOffsets[users]!;
 
   // Rank r -> item, globally and per taste.
-  const global = permutation(random, items);
+  const global = shuffledIndices(random, items);
   const tastes: Int32Array[] = [];
-  for (let g = 0; g < TASTES; g++) tastes.push(permutation(random, items));
+  for (let g = 0; g < TASTES; g++) tastes.push(shuffledIndices(random, items));
   const alias = new AliasTable(Float64Array.from({ length: items }, (_, r) => 1 / (r + 1 + 300) ** 2.2));
 
   const userItems = sharedInt32(total);
@@ -131,17 +131,6 @@ function userActivity(random: Prng, users: number, items: number, interactions: 
     else if (diff < 0 && counts[at]! > min) { counts[at]!--; diff++; }
   }
   return counts;
-}
-
-function permutation(random: Prng, n: number): Int32Array {
-  const out = Int32Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = random.int(i + 1);
-    const t = out[i]!;
-    out[i] = out[j]!;
-    out[j] = t;
-  }
-  return out;
 }
 
 /** Vose's alias method: O(1) draws from a fixed discrete distribution. */

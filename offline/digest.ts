@@ -17,3 +17,7 @@ export function datasetDigest(dataset: Dataset): string {
 export function valueDigest(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('hex');
 }
+
+export function bytesDigest(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}

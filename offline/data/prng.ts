@@ -65,3 +65,20 @@ export function hashString(text: string): number {
   }
   return h >>> 0;
 }
+
+/** Fisher-Yates in place (k from the end down, j = int(k + 1)): the one shuffle every generator and split uses. */
+export function shuffleInPlace(random: Prng, values: { [index: number]: number; readonly length: number }): void {
+  for (let k = values.length - 1; k > 0; k--) {
+    const j = random.int(k + 1);
+    const swap = values[k]!;
+    values[k] = values[j]!;
+    values[j] = swap;
+  }
+}
+
+/** 0..n-1 in a random order. */
+export function shuffledIndices(random: Prng, n: number): Int32Array {
+  const order = Int32Array.from({ length: n }, (_, k) => k);
+  shuffleInPlace(random, order);
+  return order;
+}

@@ -2,7 +2,7 @@ import { RecsysError } from '../../lib/domain/errors.js';
 import { isIntegerId } from '../../lib/domain/ids.js';
 import type { Dataset } from './dataset.js';
 import { forEachLine, isBlank } from './line-reader.js';
-import { createPrng, hashString } from './prng.js';
+import { createPrng, hashString, shuffleInPlace } from './prng.js';
 
 /** 0 train, 1 valid, 2 test. */
 export type SplitLabel = 0 | 1 | 2;
@@ -35,12 +35,7 @@ export function splitRandom811(ds: Dataset, seed = 2026): Split {
   const labels = new Uint8Array(ds.interactions.length);
   forEachUserTimeline(ds, (user, rows) => {
     const random = createPrng(userSeed(seed, ds.userIds[user]!));
-    for (let k = rows.length - 1; k > 0; k--) {
-      const j = random.int(k + 1);
-      const swap = rows[k]!;
-      rows[k] = rows[j]!;
-      rows[j] = swap;
-    }
+    shuffleInPlace(random, rows);
     const n = rows.length;
     const train = Math.floor((8 * n) / 10);
     const valid = Math.floor(n / 10);

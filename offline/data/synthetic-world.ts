@@ -5,7 +5,7 @@
  * and partly by global popularity, with lognormal activity. Everything is
  * drawn from the given PRNG in a fixed order, so a seed fixes the output.
  */
-import type { Prng } from './prng.js';
+import { shuffleInPlace, shuffledIndices, type Prng } from './prng.js';
 import { syntheticTitle } from './synthetic-titles.js';
 
 /** ml-latest-small genre names with their rough frequency there. */
@@ -67,7 +67,7 @@ export function makeCatalogue(random: Prng, items: number, clusters: number): Ca
   const clusterCumulative = cumulate(
     Array.from({ length: clusters }, () => 0.4 + random.next()),
   );
-  const ranks = shuffled(random, items);
+  const ranks = shuffledIndices(random, items);
   const ids = new Int32Array(items);
   const cluster = new Int32Array(items);
   const quality = new Float32Array(items);
@@ -183,12 +183,7 @@ export class ItemPicker {
       keys[i] = noise[random.int(noise.length)]! / weight;
     }
     const picks = this.smallestKeys(Math.min(count, keys.length));
-    for (let k = picks.length - 1; k > 0; k--) {
-      const j = random.int(k + 1);
-      const swap = picks[k]!;
-      picks[k] = picks[j]!;
-      picks[j] = swap;
-    }
+    shuffleInPlace(random, picks);
     return picks;
   }
 
@@ -267,15 +262,4 @@ function search(cumulative: readonly number[], target: number): number {
     else lo = mid + 1;
   }
   return lo;
-}
-
-function shuffled(random: Prng, n: number): Int32Array {
-  const order = Int32Array.from({ length: n }, (_, k) => k);
-  for (let k = n - 1; k > 0; k--) {
-    const j = random.int(k + 1);
-    const swap = order[k]!;
-    order[k] = order[j]!;
-    order[j] = swap;
-  }
-  return order;
 }

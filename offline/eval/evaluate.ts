@@ -13,7 +13,7 @@ import type { Dataset } from '../data/dataset.js';
 import type { ProgressFactory } from '../progress.js';
 import { buildTrainingData } from '../jobs/training-data.js';
 import { buildBundle } from '../build-bundle.js';
-import { datasetDigest, valueDigest } from '../digest.js';
+import { bytesDigest, datasetDigest, valueDigest } from '../digest.js';
 import { METRIC_KS, RankingMetricsAccumulator, formatMetricsTable, metricsToJson, type MetricSummary } from './metrics.js';
 
 const LABEL_TRAIN = 0;
@@ -72,7 +72,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
 
   // The train-only bundle is cached under the digests of data, split and config.
   const store = new EmbeddedBundleStore(config.evaluate.bundleRoot);
-  const version = `eval-${valueDigest([datasetDigest(dataset), valueDigest(Array.from(labels)), config.jobs]).slice(0, 24)}`;
+  const version = `eval-${valueDigest([datasetDigest(dataset), bytesDigest(labels), config.jobs]).slice(0, 24)}`;
   const cached = (await store.versions()).includes(version);
   if (!cached) await buildBundle({ data, config, store, progress: options.progress, version, makeCurrent: false });
   else options.log?.(`evaluate: reusing train-only bundle ${version}`);

@@ -55,15 +55,20 @@ export class TopKRowsBuilder {
       return;
     }
     if (!worse(hi[0]!, hs[0]!, item, score)) return;
-    // Replace the root and sift down.
-    const n = this.heapSize;
+    this.replaceRoot(this.heapSize, item, score);
+  }
+
+  /** Puts (item, score) at the root of the heap's first `size` slots and sifts it down. */
+  private replaceRoot(size: number, item: number, score: number): void {
+    const hi = this.heapItems;
+    const hs = this.heapScores;
     let at = 0;
     for (;;) {
       const left = 2 * at + 1;
-      if (left >= n) break;
+      if (left >= size) break;
       const right = left + 1;
       let child = left;
-      if (right < n && worse(hi[right]!, hs[right]!, hi[left]!, hs[left]!)) child = right;
+      if (right < size && worse(hi[right]!, hs[right]!, hi[left]!, hs[left]!)) child = right;
       if (!worse(hi[child]!, hs[child]!, item, score)) break;
       hi[at] = hi[child]!;
       hs[at] = hs[child]!;
@@ -86,23 +91,7 @@ export class TopKRowsBuilder {
     for (let size = n; size > 0; size--) {
       rowScores[base + size - 1] = hs[0]!;
       this.items[base + size - 1] = hi[0]!;
-      const lastItem = hi[size - 1]!;
-      const lastScore = hs[size - 1]!;
-      let at = 0;
-      const m = size - 1;
-      for (;;) {
-        const left = 2 * at + 1;
-        if (left >= m) break;
-        const right = left + 1;
-        let child = left;
-        if (right < m && worse(hi[right]!, hs[right]!, hi[left]!, hs[left]!)) child = right;
-        if (!worse(hi[child]!, hs[child]!, lastItem, lastScore)) break;
-        hi[at] = hi[child]!;
-        hs[at] = hs[child]!;
-        at = child;
-      }
-      hi[at] = lastItem;
-      hs[at] = lastScore;
+      this.replaceRoot(size - 1, hi[size - 1]!, hs[size - 1]!);
     }
     this.heapSize = 0;
     this.total += n;

@@ -103,10 +103,10 @@ export class RecommendPipeline {
 
     const filters: CandidateFilter[] = [new CatalogueFilter(bundle.catalogue.itemIds.length), new SeenItemsFilter(user.seen), new ExcludedItemsFilter(excluded)];
     const { kept, removed } = applyFilters(merged.items, filters);
-    const filtered = pick(merged, kept, kept.length);
+    const filtered = pick(merged, kept);
     lap('filter');
 
-    const final = pick(filtered, Int32Array.from({ length: Math.min(request.count, filtered.items.length) }, (_, i) => i), request.count);
+    const final = prefix(filtered, request.count);
     lap('select');
     return {
       bundleVersion: bundle.version,
@@ -128,8 +128,16 @@ export class RecommendPipeline {
   }
 }
 
-function pick(merged: MergedCandidates, positions: Int32Array, limit: number): MergedCandidates {
-  const n = Math.min(limit, positions.length);
+/** The first `count` candidates, as views (no copy). */
+function prefix(merged: MergedCandidates, count: number): MergedCandidates {
+  const n = Math.min(count, merged.items.length);
+  const sourceScores = new Map<string, Float32Array>();
+  for (const [source, column] of merged.sourceScores) sourceScores.set(source, column.subarray(0, n));
+  return { items: merged.items.subarray(0, n), scores: merged.scores.subarray(0, n), sourceScores };
+}
+
+function pick(merged: MergedCandidates, positions: Int32Array): MergedCandidates {
+  const n = positions.length;
   const items = new Int32Array(n);
   const scores = new Float32Array(n);
   for (let i = 0; i < n; i++) {
@@ -137,6 +145,10 @@ function pick(merged: MergedCandidates, positions: Int32Array, limit: number): M
     scores[i] = merged.scores[positions[i]!]!;
   }
   const sourceScores = new Map<string, Float32Array>();
-  for (const [source, column] of merged.sourceScores) sourceScores.set(source, Float32Array.from({ length: n }, (_, i) => column[positions[i]!]!));
+  for (const [source, column] of merged.sourceScores) {
+    const picked = new Float32Array(n);
+    for (let i = 0; i < n; i++) picked[i] = column[positions[i]!]!;
+    sourceScores.set(source, picked);
+  }
   return { items, scores, sourceScores };
 }

@@ -7,33 +7,23 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { FEEDBACK_COLLECTION, MongoHistoryStore } from '../../lib/stores/features/mongodb-history-store.js';
-import { connectMongo } from '../../lib/stores/store-uri.js';
+import { MONGODB_SKIP, scratchDatabase } from '../support/mongo.js';
 import { historyStoreContract } from './history-store.contract.js';
 
-const uri = process.env.MONGODB_URI;
-const skip = uri ? false : 'MONGODB_URI not set';
-let made = 0;
-
-function uniqueDatabase(): string {
-  made += 1;
-  return `recsys_test_hist_${process.pid}_${Date.now().toString(36)}_${made}`;
-}
+const skip = MONGODB_SKIP;
 
 historyStoreContract('mongodb', async () => {
-  const { client, db } = await connectMongo({ uri: uri!, database: uniqueDatabase() });
+  const { db, drop } = await scratchDatabase('hist');
   const store = await MongoHistoryStore.open(db);
   return {
     store,
-    cleanup: async () => {
-      await db.dropDatabase();
-      await client.close();
-    },
+    cleanup: drop,
   };
 }, { skip });
 
 void describe('MongoHistoryStore specifics (mongodb)', { skip }, () => {
   void it('creates the {userId, timestamp} index, caps counts at maxPerUser and reads the newest events', async () => {
-    const { client, db } = await connectMongo({ uri: uri!, database: uniqueDatabase() });
+    const { db, drop } = await scratchDatabase('hist');
     try {
       const store = await MongoHistoryStore.open(db, { maxPerUser: 2 });
       const indexes = await db.collection(FEEDBACK_COLLECTION).indexes();
@@ -47,8 +37,7 @@ void describe('MongoHistoryStore specifics (mongodb)', { skip }, () => {
       assert.deepEqual(Array.from(history.recent), [2, 1]);
       await store.close();
     } finally {
-      await db.dropDatabase();
-      await client.close();
+      await drop();
     }
   });
 });

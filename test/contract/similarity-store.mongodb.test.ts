@@ -10,20 +10,13 @@ import { RecsysError } from '../../lib/domain/errors.js';
 import {
   MongoSimilarityStore, currentSimilarityVersion, dropVersion, publishSimilarityTables, similarityVersions,
 } from '../../lib/stores/similarity/mongodb-similarity-store.js';
-import { connectMongo } from '../../lib/stores/store-uri.js';
+import { MONGODB_SKIP, scratchDatabase } from '../support/mongo.js';
 import { contractTables, similarityStoreContract } from './similarity-store.contract.js';
 
-const uri = process.env.MONGODB_URI;
-const skip = uri ? false : 'MONGODB_URI not set';
-let made = 0;
-
-function uniqueDatabase(): string {
-  made += 1;
-  return `recsys_test_sim_${process.pid}_${Date.now().toString(36)}_${made}`;
-}
+const skip = MONGODB_SKIP;
 
 similarityStoreContract('mongodb', async (tables) => {
-  const { client, db } = await connectMongo({ uri: uri!, database: uniqueDatabase() });
+  const { db, drop } = await scratchDatabase('sim');
   // A decoy version first, with the tables swapped, so reading the right rows proves the alias flip.
   const swapped = new Map([['item-cf', tables.get('swing')!], ['swing', tables.get('item-cf')!]]);
   await publishSimilarityTables(db, 'v0', swapped);
@@ -31,16 +24,13 @@ similarityStoreContract('mongodb', async (tables) => {
   const store = await MongoSimilarityStore.open(db, { cacheRows: 3 });
   return {
     store,
-    cleanup: async () => {
-      await db.dropDatabase();
-      await client.close();
-    },
+    cleanup: drop,
   };
 }, { skip });
 
 void describe('MongoSimilarityStore versions (mongodb)', { skip }, () => {
   void it('flips the alias, reads a pinned version, prunes old versions and protects the current one', async () => {
-    const { client, db } = await connectMongo({ uri: uri!, database: uniqueDatabase() });
+    const { db, drop } = await scratchDatabase('sim');
     try {
       assert.equal(await currentSimilarityVersion(db), null);
       await assert.rejects(MongoSimilarityStore.open(db), (error: unknown) => error instanceof RecsysError && error.code === 'RECSYS_ERR_BUNDLE_MISSING');
@@ -72,8 +62,7 @@ void describe('MongoSimilarityStore versions (mongodb)', { skip }, () => {
       assert.ok(!names.some((name) => name.endsWith('_v1')), `v1 collections dropped: ${names.join(', ')}`);
       await assert.rejects(MongoSimilarityStore.open(db, { version: 'v1' }), (error: unknown) => error instanceof RecsysError && error.code === 'RECSYS_ERR_BUNDLE_MISSING');
     } finally {
-      await db.dropDatabase();
-      await client.close();
+      await drop();
     }
   });
 });

@@ -9,11 +9,11 @@ import { publishToStores } from '../../offline/publish-stores.js';
 import { startServer, type RunningServer } from '../../services/server/grpc-server.js';
 import { RecommendClient } from '../../services/server/recommend-client.js';
 import { makeTinyBundle, type TinyBundle } from '../support/tiny-bundle.js';
+import { MONGODB_SKIP, MONGODB_URI } from '../support/mongo.js';
 
-const MONGODB_URI = process.env.MONGODB_URI;
 
 /** The same user and bundle served from embedded tables and from MongoDB give the same items. */
-void describe('server on MongoDB stores (mongodb)', { skip: MONGODB_URI ? false : 'MONGODB_URI not set' }, () => {
+void describe('server on MongoDB stores (mongodb)', { skip: MONGODB_SKIP }, () => {
   let tiny: TinyBundle;
   let uri: string;
   const servers: RunningServer[] = [];

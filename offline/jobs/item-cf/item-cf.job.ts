@@ -20,13 +20,11 @@
  * Parallel: rows are sharded by item range over `threads` worker threads (see
  * parallel/i2i-pool.ts); the table is bit-identical for any number of threads.
  */
-import { ARTIFACT } from '../../../lib/stores/bundle/artifacts.js';
 import type { SimilarityTable } from '../../../lib/stores/similarity/similarity-table.js';
 import type { Job, JobContext, JobOutput } from '../job.js';
 import { computeRowsSharded, resolveThreads } from '../parallel/i2i-pool.js';
-import { PeakRssSampler } from '../parallel/peak-rss.js';
 import { planChunks, runChunksInline } from '../parallel/row-chunks.js';
-import { i2iTables } from '../similarity-tables.js';
+import { runI2iJob } from '../i2i-job.js';
 import type { TrainingData } from '../training-data.js';
 import { itemCfCost, itemCfInputs, itemCfKernel } from './item-cf.kernel.js';
 
@@ -71,26 +69,14 @@ export function itemCfNeighboursParallel(data: TrainingData, options: ItemCfVari
 
 export const itemCfJob: Job = {
   name: 'item-cf',
-  async run({ data, config, progress }: JobContext): Promise<JobOutput> {
-    const options = config.jobs['item-cf'];
-    const threads = resolveThreads(options.threads);
-    const bar = progress('item-cf', data.items);
-    const started = performance.now();
-    const memory = new PeakRssSampler();
-    const neighbours = await itemCfNeighboursParallel(data, options, threads, (n) => {
-      memory.maybeSample();
-      bar.tick(n);
+  run(context: JobContext): Promise<JobOutput> {
+    const options = context.config.jobs['item-cf'];
+    return runI2iJob(context, {
+      name: 'item-cf',
+      threads: options.threads,
+      normalise: options.normalise,
+      meta: { neighbours: options.neighbours, iuf: options.iuf, alpha: options.alpha, timeDecay: options.timeDecay, normalise: options.normalise },
+      compute: (threads, tick) => itemCfNeighboursParallel(context.data, options, threads, tick),
     });
-    bar.done();
-    const { history, target } = i2iTables(neighbours, options.normalise);
-    const meta = { neighbours: options.neighbours, iuf: options.iuf, alpha: options.alpha, timeDecay: options.timeDecay, normalise: options.normalise };
-    const artifacts = [
-      { name: ARTIFACT.similarity('item-cf'), bytes: history.encode({ ...meta, convention: 'history' }) },
-      { name: ARTIFACT.similarity('item-cf-target'), bytes: target.encode({ ...meta, convention: 'target' }) },
-    ];
-    return {
-      artifacts,
-      details: { ...meta, threads, entries: neighbours.items.length, seconds: (performance.now() - started) / 1000, ...memory.stop() },
-    };
   },
 };

@@ -3,7 +3,7 @@
  * training CSR arrays, with per-thread scratch allocated once per kernel. A row depends
  * only on the inputs, never on the rows computed before it by the same kernel.
  */
-import type { RowKernel, RowsChunk } from '../parallel/row-chunks.js';
+import { usersActivity, type RowKernel, type RowsChunk } from '../parallel/row-chunks.js';
 import { sharedFloat64 } from '../parallel/shared-arrays.js';
 import { TopKRowsBuilder } from '../similarity-tables.js';
 import type { TrainingData } from '../training-data.js';
@@ -60,14 +60,8 @@ export function itemCfInputs(data: TrainingData, timeDecay: number): ItemCfInput
 
 /** Estimated cost of each row: the accumulations it does, Σ over its users of |I_u|. */
 export function itemCfCost(inputs: ItemCfInputs): Float64Array {
-  const { userOffsets, itemOffsets, itemUsers } = inputs;
-  const items = itemOffsets.length - 1;
-  const cost = new Float64Array(items);
-  for (let i = 0; i < items; i++) {
-    let c = 1;
-    for (let p = itemOffsets[i]!; p < itemOffsets[i + 1]!; p++) c += userOffsets[itemUsers[p]! + 1]! - userOffsets[itemUsers[p]!]!;
-    cost[i] = c;
-  }
+  const cost = usersActivity(inputs.itemOffsets, inputs.itemUsers, inputs.userOffsets);
+  for (let i = 0; i < cost.length; i++) cost[i]! += 1;
   return cost;
 }
 

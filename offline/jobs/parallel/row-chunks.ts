@@ -78,3 +78,15 @@ export function runChunksInline(rows: number, chunks: readonly ChunkRange[], ker
   }
   return assembleChunks(rows, results);
 }
+
+/** Per row r: Σ over the users listed in row r (rowOffsets/rowUsers CSR) of their activity |I_u| — the base of every i2i cost estimate. */
+export function usersActivity(rowOffsets: Int32Array, rowUsers: Int32Array, userOffsets: Int32Array): Float64Array {
+  const rows = rowOffsets.length - 1;
+  const out = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let sum = 0;
+    for (let p = rowOffsets[r]!; p < rowOffsets[r + 1]!; p++) sum += userOffsets[rowUsers[p]! + 1]! - userOffsets[rowUsers[p]!]!;
+    out[r] = sum;
+  }
+  return out;
+}

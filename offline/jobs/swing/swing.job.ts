@@ -29,13 +29,11 @@
  * updates per pass, ~1.6 s; ml-1m-half train (389k) 2.0 G, ~9-12 s. On the ML-20M-shaped
  * synthetic log of bench/ (20 M interactions), 2 threads: ~7.5 min, ~0.7 GB peak RSS.
  */
-import { ARTIFACT } from '../../../lib/stores/bundle/artifacts.js';
 import type { SimilarityTable } from '../../../lib/stores/similarity/similarity-table.js';
 import type { Job, JobContext, JobOutput } from '../job.js';
 import { computeRowsSharded, resolveThreads } from '../parallel/i2i-pool.js';
-import { PeakRssSampler } from '../parallel/peak-rss.js';
 import { planChunks, runChunksInline } from '../parallel/row-chunks.js';
-import { i2iTables } from '../similarity-tables.js';
+import { runI2iJob } from '../i2i-job.js';
 import type { TrainingData } from '../training-data.js';
 import { swingCost, swingInputs, swingKernel, type SwingKernelOptions } from './swing.kernel.js';
 
@@ -64,25 +62,14 @@ export function swingNeighboursParallel(data: TrainingData, options: SwingOption
 
 export const swingJob: Job = {
   name: 'swing',
-  async run({ data, config, progress }: JobContext): Promise<JobOutput> {
-    const { threads: configuredThreads, ...options } = config.jobs.swing;
-    const threads = resolveThreads(configuredThreads);
-    const bar = progress('swing', data.items);
-    const started = performance.now();
-    const memory = new PeakRssSampler();
-    const neighbours = await swingNeighboursParallel(data, options, threads, (n) => {
-      memory.maybeSample();
-      bar.tick(n);
+  run(context: JobContext): Promise<JobOutput> {
+    const { threads, ...options } = context.config.jobs.swing;
+    return runI2iJob(context, {
+      name: 'swing',
+      threads,
+      normalise: options.normalise,
+      meta: { ...options },
+      compute: (resolved, tick) => swingNeighboursParallel(context.data, options, resolved, tick),
     });
-    bar.done();
-    const { history, target } = i2iTables(neighbours, options.normalise);
-    const meta = { ...options };
-    return {
-      artifacts: [
-        { name: ARTIFACT.similarity('swing'), bytes: history.encode({ ...meta, convention: 'history' }) },
-        { name: ARTIFACT.similarity('swing-target'), bytes: target.encode({ ...meta, convention: 'target' }) },
-      ],
-      details: { ...meta, threads, entries: neighbours.items.length, seconds: (performance.now() - started) / 1000, ...memory.stop() },
-    };
   },
 };

@@ -3,7 +3,7 @@
  * from the training CSR arrays and the capped item-user lists, with per-thread scratch
  * allocated once per kernel. A row depends only on the inputs, never on earlier rows.
  */
-import type { RowKernel, RowsChunk } from '../parallel/row-chunks.js';
+import { usersActivity, type RowKernel, type RowsChunk } from '../parallel/row-chunks.js';
 import { sharedInt32 } from '../parallel/shared-arrays.js';
 import { TopKRowsBuilder } from '../similarity-tables.js';
 import type { TrainingData } from '../training-data.js';
@@ -35,14 +35,9 @@ export function swingInputs(data: TrainingData, maxUsersPerItem: number): SwingI
 
 /** Estimated cost of each row: m · Σ over its m capped users of |I_u|. */
 export function swingCost(inputs: SwingInputs): Float64Array {
-  const { userOffsets, cappedOffsets, cappedUsers } = inputs;
-  const items = cappedOffsets.length - 1;
-  const cost = new Float64Array(items);
-  for (let i = 0; i < items; i++) {
-    let gathered = 0;
-    for (let p = cappedOffsets[i]!; p < cappedOffsets[i + 1]!; p++) gathered += userOffsets[cappedUsers[p]! + 1]! - userOffsets[cappedUsers[p]!]!;
-    cost[i] = 1 + gathered * (cappedOffsets[i + 1]! - cappedOffsets[i]!);
-  }
+  const { cappedOffsets } = inputs;
+  const cost = usersActivity(cappedOffsets, inputs.cappedUsers, inputs.userOffsets);
+  for (let i = 0; i < cost.length; i++) cost[i] = 1 + cost[i]! * (cappedOffsets[i + 1]! - cappedOffsets[i]!);
   return cost;
 }
 
