@@ -5,7 +5,7 @@
  * bundle or the new one, never half of one.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RecsysError, errorMessage } from '../../domain/errors.js';
 import { BUNDLE_FORMAT, MANIFEST_FILE, parseManifest, type BundleManifest } from './manifest.js';
@@ -194,9 +194,5 @@ export class EmbeddedBundleStore {
     const removable = all.slice(0, Math.max(0, all.length - keep)).filter((version) => version !== current && !protect.includes(version));
     for (const version of removable) await rm(this.versionDir(version), { recursive: true, force: true });
     return removable;
-  }
-
-  async writeJson(path: string, value: unknown): Promise<void> {
-    await writeFile(path, JSON.stringify(value));
   }
 }
