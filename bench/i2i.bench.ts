@@ -1,3 +1,4 @@
+import { emptyValidation } from '../offline/jobs/validation-set.js';
 /**
  * i2i job benchmark: wall time and peak RSS of item-cf and swing on ml-latest-small, on
  * ml-1m-half (../shared/data/movielens/ml-1m/ratings-users-1-2999.dat) and on a synthetic
@@ -67,7 +68,7 @@ async function child(root: string, dataset: DatasetName, job: JobName, threads: 
   const loadSeconds = (performance.now() - loadStarted) / 1000;
   const config = parseConfig({ jobs: { [job]: { threads } } });
   const started = performance.now();
-  const output = await findJob(job)!.run({ data, config, progress: terminalProgress });
+  const output = await findJob(job)!.run({ data, config, progress: terminalProgress, validation: emptyValidation(data.users) });
   const seconds = (performance.now() - started) / 1000;
   const details = output.details;
   const row: BenchRow = {

@@ -4,11 +4,13 @@ import type { BundleManifest } from '../lib/stores/bundle/manifest.js';
 import { RecsysError } from '../lib/domain/errors.js';
 import type { ProgressFactory } from './progress.js';
 import type { TrainingData } from './jobs/training-data.js';
+import type { ValidationSet } from './jobs/validation-set.js';
 import { JOBS } from './jobs/registry.js';
 import { datasetDigest, valueDigest } from './digest.js';
 
 export interface BuildBundleOptions {
   readonly data: TrainingData;
+  readonly validation: ValidationSet;
   readonly config: Readonly<RecsysConfig>;
   readonly store: EmbeddedBundleStore;
   readonly progress: ProgressFactory;
@@ -52,7 +54,7 @@ export async function buildBundle(options: BuildBundleOptions): Promise<BundleMa
         continue;
       }
       const started = performance.now();
-      const output = await job.run({ data, config, progress: options.progress });
+      const output = await job.run({ data, config, progress: options.progress, validation: options.validation });
       for (const artifact of output.artifacts) await draft.writeArtifact(artifact.name, artifact.bytes);
       const seconds = (performance.now() - started) / 1000;
       draft.recordJob(job.name, { ...output.details, artifacts: output.artifacts.map((artifact) => artifact.name), seconds });

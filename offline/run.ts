@@ -10,6 +10,7 @@ import type { ColumnMapping } from './data/loaders/generic-csv.loader.js';
 import { resolveDataset } from './resolve-dataset.js';
 import { makeSplit, type Protocol } from './make-split.js';
 import { buildTrainingData } from './jobs/training-data.js';
+import { recentHoldout } from './jobs/validation-set.js';
 import { buildBundle } from './build-bundle.js';
 import { publishToStores } from './publish-stores.js';
 import { evaluate, type EvaluationReport } from './eval/evaluate.js';
@@ -44,6 +45,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const store = new EmbeddedBundleStore(config.bundle.root);
   const manifest = await buildBundle({
     data: buildTrainingData(dataset),
+    validation: recentHoldout(dataset),
     config,
     store,
     progress: options.progress,

@@ -12,6 +12,7 @@ import { createInProcessPipeline } from '../../services/server/in-process-pipeli
 import type { Dataset } from '../data/dataset.js';
 import type { ProgressFactory } from '../progress.js';
 import { buildTrainingData } from '../jobs/training-data.js';
+import { buildValidationSet } from '../jobs/validation-set.js';
 import { buildBundle } from '../build-bundle.js';
 import { bytesDigest, datasetDigest, valueDigest } from '../digest.js';
 import { METRIC_KS, RankingMetricsAccumulator, formatMetricsTable, metricsToJson, type MetricSummary } from './metrics.js';
@@ -74,7 +75,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
   const store = new EmbeddedBundleStore(config.evaluate.bundleRoot);
   const version = `eval-${valueDigest([datasetDigest(dataset), bytesDigest(labels), config.jobs]).slice(0, 24)}`;
   const cached = (await store.versions()).includes(version);
-  if (!cached) await buildBundle({ data, config, store, progress: options.progress, version, makeCurrent: false });
+  if (!cached) await buildBundle({ data, validation: buildValidationSet(dataset, (row) => labels[row] === LABEL_VALID, false), config, store, progress: options.progress, version, makeCurrent: false });
   else options.log?.(`evaluate: reusing train-only bundle ${version}`);
   const bundle = await loadServingBundle(store, version);
   await store.prune(config.evaluate.keepBundles, [version]);

@@ -1,11 +1,14 @@
 import type { RecsysConfig } from '../../lib/config/schema.js';
 import type { ProgressFactory } from '../progress.js';
 import type { TrainingData } from './training-data.js';
+import type { ValidationSet } from './validation-set.js';
 
 export interface JobContext {
   readonly data: TrainingData;
   readonly config: Readonly<RecsysConfig>;
   readonly progress: ProgressFactory;
+  /** Held-out interactions for early stopping and ranker labels (see validation-set.ts). */
+  readonly validation: ValidationSet;
 }
 
 export interface JobArtifact {

@@ -4,6 +4,7 @@ import { parseConfig } from '../../lib/config/load-config.js';
 import { loadDataset } from '../../offline/data/index.js';
 import { buildBundle } from '../../offline/build-bundle.js';
 import { buildTrainingData } from '../../offline/jobs/training-data.js';
+import { recentHoldout } from '../../offline/jobs/validation-set.js';
 import { silentProgress } from '../../offline/progress.js';
 import { serveCurrentBundle } from '../../services/server/serve.js';
 import type { RunningServer } from '../../services/server/grpc-server.js';
@@ -33,7 +34,7 @@ void describe('hot reload of a new bundle version', () => {
     const { dataset } = await loadDataset(tiny.config.data.synthetic.dir);
     const userIds = [...server.state().bundle.userIndex.keys()];
     let published = '';
-    const publishing = buildBundle({ data: buildTrainingData(dataset), config: tiny.config, store: tiny.store, progress: silentProgress }).then((manifest) => {
+    const publishing = buildBundle({ data: buildTrainingData(dataset), validation: recentHoldout(dataset), config: tiny.config, store: tiny.store, progress: silentProgress }).then((manifest) => {
       published = manifest.version;
     });
     // Keep 20 calls in flight until at least 200 have been made and the swap has happened.

@@ -7,6 +7,7 @@ import { EmbeddedBundleStore } from '../../lib/stores/bundle/embedded-bundle-sto
 import { loadDataset, writeSyntheticDataset } from '../../offline/data/index.js';
 import { buildBundle } from '../../offline/build-bundle.js';
 import { buildTrainingData } from '../../offline/jobs/training-data.js';
+import { recentHoldout } from '../../offline/jobs/validation-set.js';
 import { silentProgress } from '../../offline/progress.js';
 
 export interface TinyBundle {
@@ -31,6 +32,6 @@ export async function makeTinyBundle(options: { users?: number; items?: number; 
   if (written.interactions <= 0) throw new Error('synthetic generator wrote nothing');
   const { dataset } = await loadDataset(config.data.synthetic.dir);
   const store = new EmbeddedBundleStore(config.bundle.root);
-  const manifest = await buildBundle({ data: buildTrainingData(dataset), config, store, progress: silentProgress });
+  const manifest = await buildBundle({ data: buildTrainingData(dataset), validation: recentHoldout(dataset), config, store, progress: silentProgress });
   return { dir, config, store, version: manifest.version, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }

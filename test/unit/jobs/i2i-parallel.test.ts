@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { datasetFromRows, type InteractionRow } from '../../../offline/data/dataset-builder.js';
 import { createPrng } from '../../../offline/data/prng.js';
 import { buildTrainingData, type TrainingData } from '../../../offline/jobs/training-data.js';
+import { recentHoldout } from '../../../offline/jobs/validation-set.js';
 import { itemCfJob, itemCfNeighbours, itemCfNeighboursParallel, type ItemCfVariantOptions } from '../../../offline/jobs/item-cf/item-cf.job.js';
 import { swingJob, swingNeighbours, swingNeighboursParallel, type SwingOptions } from '../../../offline/jobs/swing/swing.job.js';
 import { assembleChunks, planChunks } from '../../../offline/jobs/parallel/row-chunks.js';
@@ -74,7 +75,7 @@ void describe('i2i jobs on worker threads', () => {
   void it('the jobs write the same artifact bytes with 1 and 2 threads, and report threads and peak RSS', async () => {
     for (const job of [itemCfJob, swingJob]) {
       const outputs = await Promise.all(
-        [1, 2].map((threads) => job.run({ data, config: parseConfig({ jobs: { 'item-cf': { threads }, swing: { threads } } }), progress: silentProgress })),
+        [1, 2].map((threads) => job.run({ data, config: parseConfig({ jobs: { 'item-cf': { threads }, swing: { threads } } }), progress: silentProgress, validation: recentHoldout(data.dataset) })),
       );
       const [one, two] = outputs;
       assert.deepEqual(two!.artifacts.map((a) => a.name), one!.artifacts.map((a) => a.name));

@@ -1,3 +1,4 @@
+import { withoutValidation } from '../../../offline/jobs/validation-set.js';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -135,7 +136,7 @@ void describe('row normalisation (i2iTables)', () => {
 void describe('itemCfJob options', () => {
   void it('builds the configured variant into both tables', async () => {
     const config = parseConfig({ jobs: { 'item-cf': { neighbours: 10, iuf: true, alpha: 0.5, normalise: true } } });
-    const output = await itemCfJob.run({ data: data(), config, progress: silentProgress });
+    const output = await itemCfJob.run({ ...withoutValidation(data()), config, progress: silentProgress });
     const [history, target] = output.artifacts.map((artifact) => SimilarityTable.decode(Buffer.from(artifact.bytes), artifact.name));
     const expected = i2iTables(itemCfNeighbours(data(), { ...COSINE, iuf: true }), true);
     assert.deepEqual(rowsOf(history!), rowsOf(expected.history));

@@ -1,3 +1,4 @@
+import { withoutValidation } from '../../../offline/jobs/validation-set.js';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -195,7 +196,7 @@ void describe('transposeTable', () => {
 void describe('itemCfJob', () => {
   void it('writes item-cf (history) and item-cf-target (transposed) tables', async () => {
     const config = parseConfig({ jobs: { 'item-cf': { neighbours: 1, iuf: false, alpha: 0.5, normalise: false } } });
-    const output = await itemCfJob.run({ data: data(), config, progress: silentProgress });
+    const output = await itemCfJob.run({ ...withoutValidation(data()), config, progress: silentProgress });
     assert.deepEqual(output.artifacts.map((artifact) => artifact.name), ['item-cf.i2i', 'item-cf-target.i2i']);
     const [history, target] = output.artifacts.map((artifact) => SimilarityTable.decode(Buffer.from(artifact.bytes), artifact.name));
     assert.deepEqual(rowsOf(history!), [[[B, AB]], [[C, BC]], [[B, BC]], [[C, CD]], []]);

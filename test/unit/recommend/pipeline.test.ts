@@ -13,6 +13,7 @@ import { EmbeddedHistoryStore } from '../../../lib/stores/features/embedded-hist
 import { datasetFromRows } from '../../../offline/data/dataset-builder.js';
 import type { InteractionRow } from '../../../offline/data/dataset-builder.js';
 import { buildTrainingData } from '../../../offline/jobs/training-data.js';
+import { recentHoldout } from '../../../offline/jobs/validation-set.js';
 import { buildBundle } from '../../../offline/build-bundle.js';
 import { silentProgress } from '../../../offline/progress.js';
 import { RecallEngine } from '../../../services/recall/recall-engine.js';
@@ -63,8 +64,9 @@ let bundle: ServingBundle;
 before(async () => {
   root = await mkdtemp(join(tmpdir(), 'recsys-pipeline-'));
   const store = new EmbeddedBundleStore(root);
-  const data = buildTrainingData(datasetFromRows(ROWS, 'two-clusters'));
-  await buildBundle({ data, config: defaults, store, progress: silentProgress, version: 'v1' });
+  const dataset = datasetFromRows(ROWS, 'two-clusters');
+  const data = buildTrainingData(dataset);
+  await buildBundle({ data, validation: recentHoldout(dataset), config: defaults, store, progress: silentProgress, version: 'v1' });
   const current = await store.current();
   assert.equal(current, 'v1');
   bundle = await loadServingBundle(store, current);
