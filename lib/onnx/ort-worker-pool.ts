@@ -87,8 +87,8 @@ function isErrorCode(code: string): code is ErrorCode {
  * direct session.run p50 0.54-0.69 ms, through the pool p50 0.66-0.90 ms (feeds copied or
  * transferred alike: 272 KB of features), i.e. ~0.1-0.3 ms per call for two postMessages
  * and the thread wake-ups. In exchange the main loop keeps serving while a model computes;
- * a direct run stalls it for the run's whole duration (p90 of the direct path was 4.9-8.9
- * ms there, the pool's 1.0 ms, because other timers queued behind the blocking runs).
+ * a direct run stalls it for the run's whole duration (test/unit/onnx/ort-worker-pool.test.ts
+ * checks both).
  */
 export class OrtWorkerPool {
   /** 'cuda' when every worker's session initialised the CUDA provider, else 'cpu'. */
