@@ -7,18 +7,16 @@
  *
  *   npm run bench:ann -- [--items 60000] [--dim 64] [--queries 1000] [--k 200]
  *                        [--ef 200,400] [--m 16] [--ef-construction 200]
- *                        [--variants raw,normalised] [--ip-baseline] [--out bench-ann.json]
+ *                        [--variants normalised,raw] [--spaces ip,l2-augmented] [--out bench-ann.json]
  *
- * --ip-baseline adds hnswlib's plain inner-product space (no augmentation) for comparison.
+ * --spaces: HNSW graph spaces to build (hnsw-vector-index.ts); `ip` is what serving uses by default.
  */
 import { writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import hnswlib from 'hnswlib-node';
 import type { CandidateList } from '../lib/domain/candidate.js';
-import { ExactVectorIndex, dotRow } from '../lib/stores/vectors/exact-vector-index.js';
-import { HnswVectorIndex, buildHnswIndex } from '../lib/stores/vectors/hnsw-vector-index.js';
-import { TopKHeap } from '../lib/stores/vectors/top-k-heap.js';
+import { ExactVectorIndex } from '../lib/stores/vectors/exact-vector-index.js';
+import { HnswVectorIndex, buildHnswIndex, type HnswSpace } from '../lib/stores/vectors/hnsw-vector-index.js';
 import type { VectorIndex } from '../lib/stores/vectors/vector-index.js';
 import { annItemVectors, annQueries, type AnnVectorShape, type VectorVariant } from './ann-vectors.js';
 
@@ -80,28 +78,6 @@ function recallAt(results: readonly CandidateList[], truth: readonly CandidateLi
   return total === 0 ? 1 : hits / total;
 }
 
-/** hnswlib's plain inner-product space, for the comparison row (graph order ignores norms' effect on greedy search). */
-function ipBaseline(vectors: Float32Array, dim: number, m: number, efConstruction: number, ef: number): { index: VectorIndex; seconds: number } {
-  const started = performance.now();
-  const graph = new hnswlib.HierarchicalNSW('ip', dim);
-  const count = vectors.length / dim;
-  graph.initIndex(count, m, efConstruction, 100);
-  for (let i = 0; i < count; i++) graph.addPoint(Array.from(vectors.subarray(i * dim, i * dim + dim)), i);
-  graph.setEf(ef);
-  const seconds = (performance.now() - started) / 1000;
-  const search = (query: Float32Array, k: number): Promise<CandidateList> => {
-    const found = graph.searchKnn(Array.from(query), k).neighbors;
-    // Same exact re-scoring as HnswVectorIndex, so only the candidate sets differ.
-    const heap = new TopKHeap(Math.min(k, count));
-    for (const item of found) heap.push(item, Math.fround(dotRow(query, vectors, item, dim)));
-    return Promise.resolve(heap.drain());
-  };
-  return {
-    seconds,
-    index: { dim, size: count, kind: 'hnsw-ip', search, searchMany: (queries, k) => Promise.all(queries.map((q) => search(q, k))), close: () => Promise.resolve() },
-  };
-}
-
 function formatTable(rows: readonly BenchRow[], k: number): string {
   const fixed = (value: number | null, digits: number): string => (value === null ? '' : value.toFixed(digits));
   const lines = [
@@ -123,7 +99,7 @@ async function main(): Promise<void> {
       m: { type: 'string', default: '16' },
       'ef-construction': { type: 'string', default: '200' },
       variants: { type: 'string', default: 'normalised,raw' },
-      'ip-baseline': { type: 'boolean', default: false },
+      spaces: { type: 'string', default: 'ip' },
       out: { type: 'string' },
     },
   });
@@ -133,6 +109,7 @@ async function main(): Promise<void> {
   const m = Number(values.m);
   const efConstruction = Number(values['ef-construction']);
   const variants = values.variants.split(',') as VectorVariant[];
+  const spaces = values.spaces.split(',') as HnswSpace[];
   const queries = annQueries(shape, Number(values.queries));
   const label = (variant: VectorVariant): string => `${shape.items.toLocaleString('en')} x ${shape.dim} ${variant}`;
   process.stderr.write(`ann bench: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
@@ -143,26 +120,22 @@ async function main(): Promise<void> {
     const exact = new ExactVectorIndex(vectors, shape.dim);
     const truth = await timeSearches(exact, queries, k);
     rows.push({ what: `exact top-${k} (JS, typed arrays)`, vectors: label(variant), p50Ms: truth.p50, p99Ms: truth.p99, cpuP50Ms: truth.cpuP50, cpuP99Ms: truth.cpuP99, recall: 1, buildSeconds: 0, indexMiB: vectors.byteLength / 2 ** 20, notes: 'index = the vectors' });
-    process.stderr.write(`  ${variant}: exact p50 ${truth.p50.toFixed(3)} ms; building HNSW (m ${m}, efConstruction ${efConstruction})...\n`);
-
-    const started = performance.now();
-    const built = await buildHnswIndex(vectors, shape.dim, { m, efConstruction, seed: 100 });
-    const buildSeconds = (performance.now() - started) / 1000;
-    for (const ef of efs) {
-      const hnsw = await HnswVectorIndex.load(vectors, built.index, built.meta, ef);
-      const timed = await timeSearches(hnsw, queries, k);
-      rows.push({
-        what: `HNSW top-${k}, MIPS-to-L2, ef ${ef}`, vectors: label(variant), p50Ms: timed.p50, p99Ms: timed.p99, cpuP50Ms: timed.cpuP50, cpuP99Ms: timed.cpuP99,
-        recall: recallAt(timed.results, truth.results, k), buildSeconds, indexMiB: built.index.length / 2 ** 20,
-        notes: `m ${m}, efConstruction ${efConstruction}; persisted bytes, exact re-scoring`,
-      });
-      await hnsw.close();
-    }
-    if (values['ip-baseline']) {
-      const ef = efs[0]!;
-      const baseline = ipBaseline(vectors, shape.dim, m, efConstruction, ef);
-      const timed = await timeSearches(baseline.index, queries, k);
-      rows.push({ what: `HNSW top-${k}, plain 'ip' space, ef ${ef}`, vectors: label(variant), p50Ms: timed.p50, p99Ms: timed.p99, cpuP50Ms: timed.cpuP50, cpuP99Ms: timed.cpuP99, recall: recallAt(timed.results, truth.results, k), buildSeconds: baseline.seconds, indexMiB: null, notes: 'comparison only, not served' });
+    process.stderr.write(`  ${variant}: exact p50 ${truth.p50.toFixed(3)} ms\n`);
+    for (const space of spaces) {
+      process.stderr.write(`  ${variant}: building HNSW (${space}, m ${m}, efConstruction ${efConstruction})...\n`);
+      const started = performance.now();
+      const built = await buildHnswIndex(vectors, shape.dim, { space, m, efConstruction, seed: 100 });
+      const buildSeconds = (performance.now() - started) / 1000;
+      for (const ef of efs) {
+        const hnsw = await HnswVectorIndex.load(vectors, built.index, built.meta, ef);
+        const timed = await timeSearches(hnsw, queries, k);
+        rows.push({
+          what: `HNSW top-${k}, ${space} space, ef ${ef}`, vectors: label(variant), p50Ms: timed.p50, p99Ms: timed.p99, cpuP50Ms: timed.cpuP50, cpuP99Ms: timed.cpuP99,
+          recall: recallAt(timed.results, truth.results, k), buildSeconds, indexMiB: built.index.length / 2 ** 20,
+          notes: `m ${m}, efConstruction ${efConstruction}; persisted bytes, exact re-scoring`,
+        });
+        await hnsw.close();
+      }
     }
   }
   // Two-tower online path: the user-tower inference row (onnxruntime-node, one user) goes here,

@@ -57,6 +57,8 @@ export const configSchema = z
             uri: z.string().regex(/^(embedded:\/\/|milvus:\/\/.+)$/, 'expected embedded:// or milvus://host[:port]').default('embedded://'),
             /** Catalogues of at least this many items also get a persisted HNSW index; smaller ones are searched exactly. */
             hnswAbove: positiveInt.default(20_000),
+            /** HNSW graph space: ip (hnswlib inner product) or l2-augmented (MIPS-to-L2); ip measured better (hnsw-vector-index.ts). */
+            space: z.enum(['ip', 'l2-augmented']).default('ip'),
             /** HNSW graph degree (hnswlib M; Milvus HNSW M). */
             m: positiveInt.max(128).default(16),
             /** HNSW build beam width. */

@@ -1,11 +1,16 @@
 /**
- * Approximate inner-product search with hnswlib-node, through the MIPS-to-L2 augmentation
- * (Bachrach et al. 2014): each item x becomes [x, sqrt(M^2 - |x|^2)] with M the largest item
- * norm, and a query q becomes [q, 0]; then |q' - x'|^2 = |q|^2 + M^2 - 2 q·x, so the L2 order
- * is the inner-product order. hnswlib's own 'ip' space reached only ~0.8 recall@100 at 60k items
- * (DESIGN.md section 6) because inner product is not a metric and the graph's greedy search
- * stalls at large-norm hubs; the augmented L2 graph measured in bench/ann.bench.ts is in the
- * README's vector store table.
+ * Approximate inner-product search with hnswlib-node, in one of two graph spaces
+ * (`stores.vectors.space`):
+ * - `ip`: hnswlib's inner-product space over the item vectors as they are;
+ * - `l2-augmented`: the MIPS-to-L2 reduction (Bachrach et al. 2014): each item x becomes
+ *   [x, sqrt(M^2 - |x|^2)] with M the largest item norm, a query q becomes [q, 0]; then
+ *   |q' - x'|^2 = |q|^2 + M^2 - 2 q·x, so the L2 order is the inner-product order.
+ * For L2-normalised vectors (the two-tower item tower's output) the two build the same graph
+ * (recall@200 0.933 for both at 60k items, ef 200). With unequal norms the reduction was far
+ * worse here (bench/ann-vectors.ts `raw`, 20k items, k 200, ef 200: recall 0.45 vs 0.79 for
+ * `ip`; 5k items, k 100: 0.45 at ef 100, still 0.92 at ef 1,600, while brute force over the
+ * augmented vectors is exact, so the transform is right and the graph is what suffers), as
+ * Morozov & Babenko (NeurIPS 2018) also report, so `ip` is the default.
  *
  * The graph only proposes candidates: their scores are recomputed exactly from the item
  * vectors (k dot products), so scores and tie order match the exact index wherever the
@@ -25,7 +30,10 @@ import type { HnswMeta } from './item-vectors-artifact.js';
 import { TopKHeap } from './top-k-heap.js';
 import { checkQuery, clampK, type BlockedItem, type VectorIndex } from './vector-index.js';
 
+export type HnswSpace = 'ip' | 'l2-augmented';
+
 export interface HnswParams {
+  readonly space: HnswSpace;
   readonly m: number;
   readonly efConstruction: number;
   readonly seed: number;
@@ -51,13 +59,20 @@ async function withTempFile<T>(body: (path: string) => Promise<T> | T): Promise<
   }
 }
 
-/** Builds the augmented HNSW graph (single-threaded, deterministic for a seed) and returns hnswlib's file bytes. */
+/** Width of a graph point: the augmented space adds one coordinate. */
+function pointWidth(space: HnswSpace, dim: number): number {
+  return space === 'ip' ? dim : dim + 1;
+}
+
+/** Builds the HNSW graph (single-threaded, deterministic for a seed) and returns hnswlib's file bytes. */
 export async function buildHnswIndex(vectors: Float32Array, dim: number, params: HnswParams): Promise<{ index: Buffer; meta: HnswMeta }> {
+  const { space } = params;
   const count = vectors.length / dim;
   const maxNorm = maxRowNorm(vectors, dim);
-  const graph = new hnswlib.HierarchicalNSW('l2', dim + 1);
+  const width = pointWidth(space, dim);
+  const graph = new hnswlib.HierarchicalNSW(space === 'ip' ? 'ip' : 'l2', width);
   graph.initIndex(Math.max(1, count), params.m, params.efConstruction, params.seed);
-  const point = new Array<number>(dim + 1);
+  const point = new Array<number>(width);
   const maxSquared = maxNorm * maxNorm;
   for (let item = 0; item < count; item++) {
     let norm = 0;
@@ -66,14 +81,14 @@ export async function buildHnswIndex(vectors: Float32Array, dim: number, params:
       point[j] = value;
       norm += value * value;
     }
-    point[dim] = Math.sqrt(Math.max(0, maxSquared - norm));
+    if (space === 'l2-augmented') point[dim] = Math.sqrt(Math.max(0, maxSquared - norm));
     graph.addPoint(point, item);
   }
   const index = await withTempFile(async (path) => {
     graph.writeIndexSync(path);
     return readFile(path);
   });
-  return { index, meta: { dim, count, maxNorm, m: params.m, efConstruction: params.efConstruction, seed: params.seed } };
+  return { index, meta: { dim, count, space, maxNorm, m: params.m, efConstruction: params.efConstruction, seed: params.seed } };
 }
 
 export class HnswVectorIndex implements VectorIndex {
@@ -84,11 +99,12 @@ export class HnswVectorIndex implements VectorIndex {
   /** Scratch augmented query: [q, 0]. Reused: searches run one at a time on the event loop. */
   private readonly point: number[];
 
-  private constructor(graph: HierarchicalNSW, readonly vectors: Float32Array, dim: number, readonly efSearch: number) {
+  private constructor(graph: HierarchicalNSW, readonly vectors: Float32Array, dim: number, readonly efSearch: number, readonly space: HnswSpace) {
     this.graph = graph;
     this.dim = dim;
     this.size = vectors.length / dim;
-    this.point = new Array<number>(dim + 1).fill(0);
+    // The augmented space's extra query coordinate stays 0.
+    this.point = new Array<number>(pointWidth(space, dim)).fill(0);
   }
 
   /**
@@ -100,7 +116,7 @@ export class HnswVectorIndex implements VectorIndex {
     if (vectors.length !== meta.count * meta.dim) {
       throw new RecsysError('RECSYS_ERR_BUNDLE_CORRUPT', `HNSW index built for ${meta.count} x ${meta.dim} but the item vectors hold ${vectors.length} values`);
     }
-    const graph = new hnswlib.HierarchicalNSW('l2', meta.dim + 1);
+    const graph = new hnswlib.HierarchicalNSW(meta.space === 'ip' ? 'ip' : 'l2', pointWidth(meta.space, meta.dim));
     await withTempFile(async (path) => {
       await writeFile(path, index);
       try {
@@ -113,7 +129,7 @@ export class HnswVectorIndex implements VectorIndex {
       throw new RecsysError('RECSYS_ERR_BUNDLE_CORRUPT', `HNSW index holds ${graph.getCurrentCount()} items, its meta says ${meta.count}`);
     }
     graph.setEf(efSearch);
-    return new HnswVectorIndex(graph, vectors, meta.dim, efSearch);
+    return new HnswVectorIndex(graph, vectors, meta.dim, efSearch, meta.space);
   }
 
   /** Builds in memory (tests, benchmarks); serving loads the persisted bytes instead. */
@@ -145,7 +161,6 @@ export class HnswVectorIndex implements VectorIndex {
     if (limit === 0) return EMPTY_CANDIDATES;
     const { dim, point, vectors } = this;
     for (let j = 0; j < dim; j++) point[j] = query[j]!;
-    point[dim] = 0;
     // Without `blocked`, k neighbours suffice; with it, start a quarter higher and double as needed.
     let fetch = blocked === undefined ? limit : Math.min(this.size, limit + (limit >> 2) + 16);
     for (;;) {

@@ -5,7 +5,7 @@
  *   item-vectors.arr   RSYSARR1 file, array `vectors` (f32, count x dim, catalogue order),
  *                      meta {dim, count, metric: 'ip', normalised}
  *   item-vectors.hnsw  RSYSARR1 file, array `index` (u8: hnswlib's own index file) with meta
- *                      {dim, count, maxNorm, m, efConstruction, seed}; present only for catalogues
+ *                      {dim, count, space, maxNorm, m, efConstruction, seed}; present only for catalogues
  *                      of at least `stores.vectors.hnswAbove` items
  */
 import { z } from 'zod';
@@ -83,7 +83,9 @@ export function decodeItemVectors(bytes: Buffer, origin: string = ITEM_VECTORS_A
 const hnswMetaSchema = z.object({
   dim: z.number().int().positive(),
   count: z.number().int().nonnegative(),
-  /** Largest item norm: the augmentation's constant (see hnsw-vector-index.ts). */
+  /** Graph space (hnsw-vector-index.ts); files written before the option existed are augmented. */
+  space: z.enum(['ip', 'l2-augmented']).default('l2-augmented'),
+  /** Largest item norm: the augmentation's constant (see hnsw-vector-index.ts), kept for both spaces. */
   maxNorm: z.number().nonnegative(),
   m: z.number().int().positive(),
   efConstruction: z.number().int().positive(),
