@@ -6,7 +6,7 @@
  * warm-up, on one core of this machine.
  *
  *   npm run bench:ann -- [--items 60000] [--dim 64] [--queries 1000] [--k 200]
- *                        [--ef 200,400] [--m 16] [--ef-construction 200]
+ *                        [--ef 200,250,300] [--m 32] [--ef-construction 200]
  *                        [--variants normalised,raw] [--spaces ip,l2-augmented] [--out bench-ann.json]
  *
  * --spaces: HNSW graph spaces to build (hnsw-vector-index.ts); `ip` is what serving uses by default.
@@ -95,8 +95,8 @@ async function main(): Promise<void> {
       dim: { type: 'string', default: '64' },
       queries: { type: 'string', default: '1000' },
       k: { type: 'string', default: '200' },
-      ef: { type: 'string', default: '200,400' },
-      m: { type: 'string', default: '16' },
+      ef: { type: 'string', default: '200,250,300' },
+      m: { type: 'string', default: '32' },
       'ef-construction': { type: 'string', default: '200' },
       variants: { type: 'string', default: 'normalised,raw' },
       spaces: { type: 'string', default: 'ip' },

@@ -56,15 +56,15 @@ export const configSchema = z
             /** embedded:// (exact or HNSW from the bundle) or milvus://host:19530 (written by train). */
             uri: z.string().regex(/^(embedded:\/\/|milvus:\/\/.+)$/, 'expected embedded:// or milvus://host[:port]').default('embedded://'),
             /** Catalogues of at least this many items also get a persisted HNSW index; smaller ones are searched exactly. */
-            hnswAbove: positiveInt.default(20_000),
+            hnswAbove: positiveInt.default(10_000),
             /** HNSW graph space: ip (hnswlib inner product) or l2-augmented (MIPS-to-L2); ip measured better (hnsw-vector-index.ts). */
             space: z.enum(['ip', 'l2-augmented']).default('ip'),
             /** HNSW graph degree (hnswlib M; Milvus HNSW M). */
-            m: positiveInt.max(128).default(16),
+            m: positiveInt.max(128).default(32),
             /** HNSW build beam width. */
             efConstruction: positiveInt.max(4096).default(200),
             /** HNSW search beam width (raised to k when k is larger). */
-            efSearch: positiveInt.max(4096).default(200),
+            efSearch: positiveInt.max(4096).default(250),
             /** Seed of the HNSW level generator: the same vectors give the same index bytes. */
             seed: z.number().int().nonnegative().default(100),
             /** milvus:// only: alias that names the current version; collections are <alias>_<version>. */

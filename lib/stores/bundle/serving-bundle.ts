@@ -53,7 +53,7 @@ export async function loadServingBundle(store: EmbeddedBundleStore, version: str
     if (table.rows !== catalogue.itemIds.length) throw new RecsysError('RECSYS_ERR_BUNDLE_CORRUPT', `bundle ${version}: ${name} has ${table.rows} rows for ${catalogue.itemIds.length} items`);
     tables.set(name.slice(0, -'.i2i'.length), table);
   }
-  const vectors = await loadEmbeddedVectorIndex(read, Object.keys(manifest.artifacts), catalogue.itemIds.length, { efSearch: options.efSearch ?? 200 });
+  const vectors = await loadEmbeddedVectorIndex(read, Object.keys(manifest.artifacts), catalogue.itemIds.length, { efSearch: options.efSearch ?? 250 });
   const itemIndex = new Map<string, number>();
   catalogue.itemIds.forEach((id, index) => itemIndex.set(id, index));
   const userIndex = new Map<string, number>();
