@@ -34,7 +34,8 @@ import { checkQuery, clampK, type BlockedItem, type VectorIndex } from './vector
 export type HnswSpace = 'ip' | 'l2-augmented';
 
 export interface HnswParams {
-  readonly space: HnswSpace;
+  /** Default 'ip' (optional so that callers written before the option keep compiling). */
+  readonly space?: HnswSpace;
   readonly m: number;
   readonly efConstruction: number;
   readonly seed: number;
@@ -67,7 +68,7 @@ function pointWidth(space: HnswSpace, dim: number): number {
 
 /** Builds the HNSW graph (single-threaded, deterministic for a seed) and returns hnswlib's file bytes. */
 export async function buildHnswIndex(vectors: Float32Array, dim: number, params: HnswParams): Promise<{ index: Buffer; meta: HnswMeta }> {
-  const { space } = params;
+  const space = params.space ?? 'ip';
   const count = vectors.length / dim;
   const maxNorm = maxRowNorm(vectors, dim);
   const width = pointWidth(space, dim);
