@@ -4,13 +4,16 @@ import type { BundleManifest } from '../lib/stores/bundle/manifest.js';
 import { SimilarityTable } from '../lib/stores/similarity/similarity-table.js';
 import { dropVersion, publishSimilarityTables, similarityVersions } from '../lib/stores/similarity/mongodb-similarity-store.js';
 import { connectMongo, parseStoreUri } from '../lib/stores/store-uri.js';
+import { publishVectorsToStores } from './publish-vectors.js';
 
 /**
  * Copies a freshly published bundle's i2i tables into the production similarity store when
  * `stores.similarity` names one (MongoDB: one collection per table and version, then the alias
- * flips), and drops versions beyond `bundle.keep`. A no-op for embedded://.
+ * flips), and drops versions beyond `bundle.keep`. A no-op for embedded://. Item vectors go to
+ * Milvus when `stores.vectors.uri` names it (publish-vectors.ts).
  */
 export async function publishToStores(config: Readonly<RecsysConfig>, store: EmbeddedBundleStore, manifest: BundleManifest, log: (line: string) => void): Promise<void> {
+  await publishVectorsToStores(config, store, manifest, log);
   const location = parseStoreUri(config.stores.similarity, 'stores.similarity');
   if (location.backend === 'embedded') return;
   const tables = new Map<string, SimilarityTable>();

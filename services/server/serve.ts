@@ -4,6 +4,7 @@ import { RecsysError } from '../../lib/domain/errors.js';
 import { EmbeddedBundleStore } from '../../lib/stores/bundle/embedded-bundle-store.js';
 import { loadServingBundle } from '../../lib/stores/bundle/serving-bundle.js';
 import { openHistoryStore, openSimilarityStore } from '../../lib/stores/store-uri.js';
+import { openVectorIndex } from '../../lib/stores/vectors/vector-store-uri.js';
 import { startServer, type RunningServer } from './grpc-server.js';
 import { watchBundlePointer } from './bundle-watcher.js';
 import { ServingMetrics } from './metrics.js';
@@ -48,11 +49,12 @@ export async function serveCurrentBundle(config: Readonly<RecsysConfig>, log: Lo
   };
 }
 
-/** Loads and verifies a bundle version; i2i rows come from the configured store at that same version. */
+/** Loads and verifies a bundle version; i2i rows and item vectors come from the configured stores at that same version. */
 async function openBundle(config: Readonly<RecsysConfig>, store: EmbeddedBundleStore, version: string): Promise<ServingBundle> {
-  const loaded = await loadServingBundle(store, version);
+  const loaded = await loadServingBundle(store, version, { efSearch: config.stores.vectors.efSearch });
   const similarity = await openSimilarityStore(config.stores.similarity, loaded.similarity, { version });
-  return similarity === loaded.similarity ? loaded : { ...loaded, similarity };
+  const vectors = await openVectorIndex(config.stores.vectors, loaded.vectors, version);
+  return similarity === loaded.similarity && vectors === loaded.vectors ? loaded : { ...loaded, similarity, vectors };
 }
 
 /** Resolves when SIGTERM or SIGINT arrives, after draining in-flight calls. */
