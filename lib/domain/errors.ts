@@ -20,6 +20,7 @@ export const ERROR_CATALOGUE = {
   RECSYS_ERR_SOURCE_FAILED: 'dependency',
   RECSYS_ERR_SOURCE_TIMEOUT: 'dependency',
   RECSYS_ERR_SCORER_SHAPE: 'server',
+  RECSYS_ERR_RANK_UNAVAILABLE: 'server',
   RECSYS_ERR_INTERNAL: 'server',
 } as const satisfies Record<string, ErrorCategory>;
 

@@ -20,6 +20,9 @@ export interface RecallQueryShape {
   readonly recent: Int32Array;
   readonly recentRatings: Float32Array;
   readonly blocked: (item: number) => boolean;
+  /** What `blocked` is made of, for a recall port that must send it over the wire. */
+  readonly seen: ReadonlySet<number>;
+  readonly excluded: ReadonlySet<number>;
 }
 
 export interface PipelineOptions {
@@ -35,6 +38,8 @@ export interface PipelineRequest {
   readonly count: number;
   /** Raw item ids the response must not contain; unknown ids are ignored. */
   readonly excludeItemIds: readonly string[];
+  /** Time left of the caller's deadline (ms); recall deadlines never exceed it. Absent = no caller deadline. */
+  readonly budgetMs?: number;
 }
 
 export interface StageTiming {
@@ -91,8 +96,8 @@ export class RecommendPipeline {
     lap('history');
 
     const outcomes = await this.recall.recall({
-      query: { userId: request.userId, known: user.known, recent: user.recent, recentRatings: user.recentRatings, blocked: (item) => user.seen.has(item) || excluded.has(item) },
-      timeoutMs: this.options.sourceTimeoutMs,
+      query: { userId: request.userId, known: user.known, recent: user.recent, recentRatings: user.recentRatings, blocked: (item) => user.seen.has(item) || excluded.has(item), seen: user.seen, excluded },
+      timeoutMs: Math.min(this.options.sourceTimeoutMs, request.budgetMs ?? Number.POSITIVE_INFINITY),
     });
     const degradedSources = outcomes.filter((outcome) => outcome.status !== 'ok').map((outcome) => outcome.source);
     lap('recall');

@@ -107,10 +107,12 @@ async function similarWith(bundle: ServingBundle, request: SimilarItemsRequest__
 }
 
 /** Wraps a handler: validation and pipeline errors map to gRPC status in one place. */
-function unary<Req, Res>(method: string, deps: RecommendServiceDeps, handle: (request: Req) => Promise<Res>) {
+function unary<Req, Res>(method: string, deps: RecommendServiceDeps, handle: (request: Req, budgetMs: number) => Promise<Res>) {
   return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
     const started = performance.now();
-    handle(call.request).then(
+    const deadline = call.getDeadline();
+    const at = deadline instanceof Date ? deadline.getTime() : deadline;
+    handle(call.request, Number.isFinite(at) ? Math.max(0, at - Date.now()) : Number.POSITIVE_INFINITY).then(
       (response) => {
         deps.onCall?.(method, performance.now() - started);
         callback(null, response);
@@ -125,7 +127,7 @@ function unary<Req, Res>(method: string, deps: RecommendServiceDeps, handle: (re
 
 export function recommendServiceHandlers(deps: RecommendServiceDeps): RecommendServiceHandlers {
   return {
-    Recommend: unary('Recommend', deps, async (request: RecommendRequest__Output): Promise<RecommendResponse> => {
+    Recommend: unary('Recommend', deps, async (request: RecommendRequest__Output, budgetMs): Promise<RecommendResponse> => {
       const userId = requireId('user_id', request.user_id);
       const count = requireCount('count', request.count, deps.maxCount);
       requireScene('scene', request.scene, deps.scenes);
@@ -133,7 +135,7 @@ export function recommendServiceHandlers(deps: RecommendServiceDeps): RecommendS
       requireContext('context', request.context);
       const lease = deps.acquire();
       try {
-        return await recommendWith(lease.state, { userId, count, excludeItemIds }, request, deps.onPipeline);
+        return await recommendWith(lease.state, { userId, count, excludeItemIds, budgetMs }, request, deps.onPipeline);
       } finally {
         lease.release();
       }
