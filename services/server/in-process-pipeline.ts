@@ -25,12 +25,13 @@ export function createRecallEngine(bundle: ServingBundle, config: Readonly<Recsy
  */
 export function createInProcessPipeline(bundle: ServingBundle, config: Readonly<RecsysConfig>, history: HistoryStore, options: InProcessOptions = {}): RecommendPipeline {
   const recall = options.recall ?? createRecallEngine(bundle, config, options);
-  const enabled = Object.values(config.serving.sources).filter((block) => block.enabled);
+  // The cap on the recall stage: the slowest source deadline (of the engine's sources when in process, else the config's).
+  const timeouts = recall instanceof RecallEngine ? recall.sources.map((configured) => configured.timeoutMs ?? 0) : Object.values(config.serving.sources).filter((block) => block.enabled).map((block) => block.timeoutMs);
   const sourceWeights = new Map(Object.entries(config.serving.sources).filter(([, block]) => block.enabled).map(([id, block]) => [id, block.weight]));
   return new RecommendPipeline(bundle, recall, history, {
     recentHistory: config.serving.recentHistory,
     sourceWeights,
     rrfK: config.serving.merge.rrfK,
-    sourceTimeoutMs: options.deadlines === false ? Number.POSITIVE_INFINITY : Math.max(...enabled.map((block) => block.timeoutMs), 1),
+    sourceTimeoutMs: options.deadlines === false ? Number.POSITIVE_INFINITY : Math.max(...timeouts, 1),
   });
 }
