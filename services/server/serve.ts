@@ -18,7 +18,7 @@ export const NO_BUNDLE_HINT = 'no bundle published yet: run `npm run train` (or 
  * role (serving.role). Only roles that serve Recommend (all, recommend) open the history store:
  * recall and rank take the user's history in each request.
  */
-export async function serveCurrentBundle(config: Readonly<RecsysConfig>, log: Logger): Promise<RunningServer> {
+export async function serveCurrentBundle(config: Readonly<RecsysConfig>, log: Logger): Promise<RunningServer & { readonly metricsPort: number | null }> {
   const store = new EmbeddedBundleStore(config.bundle.root);
   const version = await store.current();
   if (version === null) throw new RecsysError('RECSYS_ERR_BUNDLE_MISSING', `${NO_BUNDLE_HINT} (looked in ${config.bundle.root})`);
@@ -48,6 +48,7 @@ export async function serveCurrentBundle(config: Readonly<RecsysConfig>, log: Lo
   });
   return {
     ...server,
+    metricsPort: metricsServer?.port ?? null,
     stop: async (graceSeconds) => {
       watcher?.stop();
       await server.stop(graceSeconds);

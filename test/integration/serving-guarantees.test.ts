@@ -179,7 +179,7 @@ void describe('10,000 fuzzed Recommend requests', () => {
             outcomes.set('OK', (outcomes.get('OK') ?? 0) + 1);
             resolve();
           } catch (failure) {
-            reject(failure as Error);
+            reject(failure instanceof Error ? failure : new Error(String(failure)));
           }
         });
       });

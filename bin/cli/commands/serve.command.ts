@@ -37,7 +37,7 @@ ${COMMON_FLAGS}`,
     });
     const log = createLogger('recsys-serve');
     const server = await serveCurrentBundle(config, log);
-    io.err(`recsys serving bundle ${server.state().bundle.version} (role ${server.role}) on ${config.serving.host}:${server.port}`);
+    io.err(`recsys serving bundle ${server.state().bundle.version} (role ${server.role}) on ${config.serving.host}:${server.port}${server.metricsPort === null ? '' : `, metrics on :${server.metricsPort}`}`);
     await drainOnSignal(server, config.serving.drainSeconds, log);
     return 0;
   },
