@@ -62,6 +62,19 @@ export class GrpcRankBackend {
     };
   }
 
+  /**
+   * Connects now rather than on the first call (a TLS handshake on a busy machine can take longer
+   * than a source's deadline). Resolves false when no backend is ready within `timeoutMs`; calls
+   * then fail open until one is.
+   */
+  connect(timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      this.client.waitForReady(Date.now() + timeoutMs, (error) => {
+        resolve(error === undefined);
+      });
+    });
+  }
+
   close(): void {
     this.client.close();
   }

@@ -26,6 +26,9 @@ export const RECOMMEND_SERVICE_NAME = 'recsys.v1.RecommendService';
 export const RECALL_SERVICE_NAME = 'recsys.v1.RecallService';
 export const RANK_SERVICE_NAME = 'recsys.v1.RankService';
 
+/** How long the recommend role waits for its backends at start before serving (degraded) anyway. */
+const BACKEND_CONNECT_MS = 5000;
+
 export type ServingRole = RecsysConfig['serving']['role'];
 
 /** Everything one bundle serves with, whatever the role: swapped as a whole on hot reload. */
@@ -173,6 +176,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       else resolve(bound);
     });
   });
+  const connected = await Promise.all([remoteRecall?.connect(BACKEND_CONNECT_MS), remoteRank?.connect(BACKEND_CONNECT_MS)]);
+  if (connected.includes(false)) log?.warn({ recall: config.serving.backends.recall, rank: config.serving.backends.rank, connected }, 'backends not ready; their stages fail open until they are');
   await warm(initial, role);
   await options.afterWarmUp?.(port);
   const setHealth = (value: 'SERVING' | 'NOT_SERVING'): void => {
