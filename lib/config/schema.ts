@@ -110,7 +110,16 @@ export const configSchema = z
         drainSeconds: z.number().nonnegative().default(10),
         /** How often the bundle pointer is polled for a new version; 0 disables hot reload. */
         reloadIntervalMs: z.number().int().nonnegative().default(1000),
-        merge: z.object({ rrfK: z.number().nonnegative().default(60) }).strict().prefault({}),
+        merge: z
+          .object({
+            rrfK: z.number().nonnegative().default(60),
+            /** rrf (weighted reciprocal rank), max or weighted-sum (of per-source min-max normalised scores); scenes may override. */
+            strategy: z.enum(['rrf', 'max', 'weighted-sum']).default('rrf'),
+          })
+          .strict()
+          .prefault({}),
+        /** Scene files (scenes → layers → experiments); '' = the scenes of serving.scenes, each running the plain config. */
+        scenesDir: z.string().default(''),
         sources: z
           .object({
             'item-cf': z

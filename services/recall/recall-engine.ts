@@ -11,6 +11,8 @@ export interface RecallRun {
    * as long as they take: offline evaluation builds them so).
    */
   readonly timeoutMs: number;
+  /** Sources to run (an experiment's subset); null or absent = all. */
+  readonly sources?: readonly string[] | null;
 }
 
 /**
@@ -25,7 +27,9 @@ export class RecallEngine {
   }
 
   recall(run: RecallRun): Promise<SourceOutcome[]> {
-    return Promise.all(this.sources.map((configured) => this.runOne(configured, run)));
+    const wanted = run.sources;
+    const sources = wanted ? this.sources.filter((configured) => wanted.includes(configured.source.id)) : this.sources;
+    return Promise.all(sources.map((configured) => this.runOne(configured, run)));
   }
 
   private async runOne({ source, limit, timeoutMs: own }: ConfiguredSource, run: RecallRun): Promise<SourceOutcome> {

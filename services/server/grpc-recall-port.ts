@@ -64,19 +64,20 @@ export class GrpcRecallBackend {
   portFor(bundle: ServingBundle, sourceIds: readonly string[]): RecallPort {
     return {
       sourceIds,
-      recall: ({ query, timeoutMs }) => {
+      recall: ({ query, timeoutMs, sources }) => {
+        const expected = sources ? sourceIds.filter((id) => sources.includes(id)) : sourceIds;
         const started = performance.now();
         const budget = Number.isFinite(timeoutMs) ? timeoutMs + this.serving.backends.marginMs : UNBOUNDED_CALL_MS;
         return new Promise<SourceOutcome[]>((resolve) => {
-          this.client.Recall(requestOf(bundle, query), backendMetadata(this.serving), { deadline: new Date(Date.now() + budget) }, (error: ServiceError | null, response?: RecallResponse__Output) => {
+          this.client.Recall({ ...requestOf(bundle, query), sources: sources ? [...expected] : [] }, backendMetadata(this.serving), { deadline: new Date(Date.now() + budget) }, (error: ServiceError | null, response?: RecallResponse__Output) => {
             if (response && !error) {
-              resolve(outcomesFrom(bundle, sourceIds, response));
+              resolve(outcomesFrom(bundle, expected, response));
               return;
             }
             const millis = performance.now() - started;
             const late = error?.code === status.DEADLINE_EXCEEDED;
             const message = `recall backend: ${error ? status[error.code] : 'empty response'}`;
-            resolve(sourceIds.map((source): SourceOutcome => ({ status: late ? 'timeout' : 'error', source, error: message, millis })));
+            resolve(expected.map((source): SourceOutcome => ({ status: late ? 'timeout' : 'error', source, error: message, millis })));
           });
         });
       },

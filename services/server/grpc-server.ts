@@ -21,6 +21,7 @@ import { rankServiceHandlers } from './rank-grpc-service.js';
 import { recallServiceHandlers } from './recall-grpc-service.js';
 import { ServingHolder } from './serving-holder.js';
 import { serverCredentials } from './transport.js';
+import { sceneCatalogueOf } from './scenes.js';
 
 export const RECOMMEND_SERVICE_NAME = 'recsys.v1.RecommendService';
 export const RECALL_SERVICE_NAME = 'recsys.v1.RecallService';
@@ -115,6 +116,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     'grpc.enable_channelz': 0,
   });
 
+  const scenes = role === 'all' || role === 'recommend' ? sceneCatalogueOf(config) : null;
   const remoteRecall = role === 'recommend' && config.serving.backends.recall.length > 0 ? new GrpcRecallBackend(config.serving) : null;
   const remoteRank = role === 'recommend' && config.serving.backends.rank.length > 0 ? new GrpcRankBackend(config.serving) : null;
   const buildState = (next: ServingBundle): ServerState => {
@@ -152,13 +154,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     add(v1.RecallService.service, recallServiceHandlers({ acquire: () => holder.acquire(), onCall }));
   } else if (role === 'rank') {
     add(v1.RankService.service, rankServiceHandlers({ acquire: () => holder.acquire(), onCall }));
-  } else {
+  } else if (scenes) {
     add(
       v1.RecommendService.service,
       recommendServiceHandlers({
         acquire: () => holder.acquire(),
         history,
-        scenes: config.serving.scenes,
+        scenes,
         maxCount: config.serving.maxCount,
         onCall,
         onPipeline: (result) => {

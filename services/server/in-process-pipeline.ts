@@ -32,6 +32,7 @@ export function createInProcessPipeline(bundle: ServingBundle, config: Readonly<
     recentHistory: config.serving.recentHistory,
     sourceWeights,
     rrfK: config.serving.merge.rrfK,
+    mergeStrategy: config.serving.merge.strategy,
     sourceTimeoutMs: options.deadlines === false ? Number.POSITIVE_INFINITY : Math.max(...timeouts, 1),
   });
 }
