@@ -1,6 +1,7 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { Metadata, status, type MethodDefinition, type sendUnaryData, type ServerUnaryCall, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
+import { requestContext } from '../../lib/request-context.js';
 
 /** What a request deserializes to when its bytes are not a valid message of its type. */
 export const MALFORMED_REQUEST: object = Object.freeze({ malformed: true });
@@ -97,7 +98,9 @@ export function guardService(definition: ServiceDefinition, handlers: UntypedSer
         finish({ code: status.INVALID_ARGUMENT, details: 'request: not a valid protobuf message of the request type' });
         return;
       }
-      unary(call, finish);
+      requestContext.run({ requestId }, () => {
+        unary(call, finish);
+      });
     };
   }
   return { definition: guardedDefinition, handlers: guardedHandlers };

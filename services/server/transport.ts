@@ -3,6 +3,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { credentials, Metadata, ServerCredentials, type ChannelCredentials, type ChannelOptions } from '@grpc/grpc-js';
 import type { RecsysConfig } from '../../lib/config/schema.js';
 import { RecsysError, errorMessage } from '../../lib/domain/errors.js';
+import { currentRequestId } from '../../lib/request-context.js';
 
 type ServingConfig = RecsysConfig['serving'];
 type TlsConfig = ServingConfig['tls'];
@@ -70,9 +71,11 @@ export function backendChannelOptions(serving: ServingConfig): ChannelOptions {
   };
 }
 
-/** Metadata of a backend call: the first configured API key (backends share the key list). */
+/** Metadata of a backend call: the first configured API key (backends share the key list) and the incoming call's request id. */
 export function backendMetadata(serving: ServingConfig): Metadata {
   const metadata = new Metadata();
+  const requestId = currentRequestId();
+  if (requestId !== undefined) metadata.set('x-request-id', requestId);
   const key = serving.apiKeys[0];
   if (key !== undefined) metadata.set('x-api-key', key);
   return metadata;

@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { credentials, Metadata, status, type ServiceError, type StatusObject } from '@grpc/grpc-js';
-import { pino } from 'pino';
+import { createLogger } from '../../lib/logger.js';
 import { parseConfig } from '../../lib/config/load-config.js';
 import { loadServingBundle } from '../../lib/stores/bundle/serving-bundle.js';
 import { EmbeddedHistoryStore } from '../../lib/stores/features/embedded-history-store.js';
@@ -35,7 +35,7 @@ void describe('API keys and request ids', () => {
       },
     });
     const config = parseConfig({ ...tiny.config, serving: { ...tiny.config.serving, apiKeys: [KEY] } });
-    server = await startServer({ config, bundle: await loadServingBundle(tiny.store, tiny.version), history: new EmbeddedHistoryStore(), host: '127.0.0.1', port: 0, log: pino({ level: 'debug' }, sink) });
+    server = await startServer({ config, bundle: await loadServingBundle(tiny.store, tiny.version), history: new EmbeddedHistoryStore(), host: '127.0.0.1', port: 0, log: createLogger('security-test', 'debug', sink) });
   });
 
   after(async () => {
@@ -105,6 +105,56 @@ void describe('API keys and request ids', () => {
     const text = JSON.stringify(lines);
     assert.ok(!text.includes(KEY), 'no API key in logs');
     assert.ok(!text.includes('secret-user-id'), 'no request body in logs');
+  });
+});
+
+void describe('request ids across roles', () => {
+  let tiny: TinyBundle;
+  let recall: RunningServer;
+  let recommend: RunningServer;
+  const recallLines: Record<string, unknown>[] = [];
+
+  before(async () => {
+    tiny = await makeTinyBundle();
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString().split('\n')) if (line.trim() !== '') recallLines.push(JSON.parse(line) as Record<string, unknown>);
+        done();
+      },
+    });
+    const sources = Object.fromEntries(Object.keys(tiny.config.serving.sources).map((id) => [id, { timeoutMs: 5000 }]));
+    const base = { ...tiny.config, serving: { ...tiny.config.serving, sources, apiKeys: [KEY] } };
+    recall = await startServer({ config: parseConfig({ ...base, serving: { ...base.serving, role: 'recall' } }), bundle: await loadServingBundle(tiny.store, tiny.version), history: new EmbeddedHistoryStore(), host: '127.0.0.1', port: 0, log: createLogger('recall', 'debug', sink) });
+    const config = parseConfig({ ...base, serving: { ...base.serving, role: 'recommend', backends: { recall: [`127.0.0.1:${recall.port}`] } } });
+    recommend = await startServer({ config, bundle: await loadServingBundle(tiny.store, tiny.version), history: new EmbeddedHistoryStore(), host: '127.0.0.1', port: 0 });
+  });
+
+  after(async () => {
+    await recommend.stop(1);
+    await recall.stop(1);
+    await tiny.cleanup();
+  });
+
+  void it('the recommend role forwards the caller\'s x-request-id (and its API key) to the recall role', async () => {
+    const client = new RecommendClient(`127.0.0.1:${recommend.port}`);
+    try {
+      const metadata = new Metadata();
+      metadata.set('x-api-key', KEY);
+      metadata.set('x-request-id', 'trace-7');
+      const response = await new Promise<RecommendResponse__Output>((resolve, reject) => {
+        client.raw.Recommend({ user_id: 'u', count: 3 }, metadata, (error: ServiceError | null, value?: RecommendResponse__Output) => {
+          if (error || !value) reject(error ?? new Error('empty'));
+          else resolve(value);
+        });
+      });
+      assert.deepEqual(response.serving?.degraded_sources, [], 'the recall role accepted the forwarded key');
+    } finally {
+      client.close();
+    }
+    const line = recallLines.find((entry) => entry.requestId === 'trace-7');
+    assert.ok(line, `the recall role logged the call under the caller's request id: ${JSON.stringify(recallLines.slice(-3))}`);
+    assert.equal(line.method, 'Recall');
+    assert.equal(line.code, 'OK');
   });
 });
 
