@@ -14,7 +14,7 @@ import { guardService } from './call-guard.js';
 import { GrpcRankBackend } from './grpc-rank-port.js';
 import { GrpcRecallBackend } from './grpc-recall-port.js';
 import { createInProcessPipeline, createRecallEngine } from './in-process-pipeline.js';
-import { createInProcessRanker } from './in-process-ranker.js';
+import { createInProcessRanker, type RankerFactory } from './in-process-ranker.js';
 import { loadRecsysPackageDefinition, loadRecsysProto } from './load-proto.js';
 import { grpcCodeName, ServingMetrics } from './metrics.js';
 import { rankServiceHandlers } from './rank-grpc-service.js';
@@ -67,6 +67,8 @@ export interface StartServerOptions {
   readonly metrics?: ServingMetrics;
   /** Adjusts the recall sources built from the config for each bundle (extensions; tests add a hanging source). */
   readonly adjustSources?: (sources: ConfiguredSource[]) => ConfiguredSource[];
+  /** Builds each bundle's in-process ranker (roles all and rank); default createInProcessRanker. */
+  readonly ranker?: RankerFactory;
   /**
    * Runs after the built-in warm-up of the first bundle and before health reports SERVING, with
    * the bound port (extra warm-up work; tests use it to watch health flip).
@@ -125,8 +127,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     return {
       bundle: next,
       engine,
-      pipeline: createInProcessPipeline(next, config, history, { recall }),
-      rank: remoteRank ? remoteRank.portFor(next) : createInProcessRanker(next, config),
+      pipeline: createInProcessPipeline(next, config, history, { recall, engine }),
+      rank: remoteRank ? remoteRank.portFor(next) : (options.ranker ?? createInProcessRanker)(next, config),
     };
   };
 
@@ -151,7 +153,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   };
   const v1 = proto.recsys.v1;
   if (role === 'recall') {
-    add(v1.RecallService.service, recallServiceHandlers({ acquire: () => holder.acquire(), onCall }));
+    add(v1.RecallService.service, recallServiceHandlers({
+        acquire: () => holder.acquire(),
+        onCall,
+        marginMs: config.serving.backends.marginMs,
+        onOutcomes: (outcomes) => {
+          metrics.observeRecall(outcomes);
+        },
+      }));
   } else if (role === 'rank') {
     add(v1.RankService.service, rankServiceHandlers({ acquire: () => holder.acquire(), onCall }));
   } else if (scenes) {

@@ -10,6 +10,8 @@ export interface InProcessOptions {
   readonly deadlines?: boolean;
   /** Recall to use instead of an in-process engine over the bundle (role recommend: the recall role over gRPC). */
   readonly recall?: RecallPort;
+  /** The sources `recall` runs, as an in-process engine: their slowest deadline caps the recall stage. */
+  readonly engine?: RecallEngine;
 }
 
 /** The bundle's configured recall sources, each with its own deadline (none when `deadlines` is false). */
@@ -24,9 +26,10 @@ export function createRecallEngine(bundle: ServingBundle, config: Readonly<Recsy
  * evaluator both build their pipeline here, so they run the same code.
  */
 export function createInProcessPipeline(bundle: ServingBundle, config: Readonly<RecsysConfig>, history: HistoryStore, options: InProcessOptions = {}): RecommendPipeline {
-  const recall = options.recall ?? createRecallEngine(bundle, config, options);
-  // The cap on the recall stage: the slowest source deadline (of the engine's sources when in process, else the config's).
-  const timeouts = recall instanceof RecallEngine ? recall.sources.map((configured) => configured.timeoutMs ?? 0) : Object.values(config.serving.sources).filter((block) => block.enabled).map((block) => block.timeoutMs);
+  const engine = options.engine ?? createRecallEngine(bundle, config, options);
+  const recall = options.recall ?? engine;
+  // The cap on the recall stage: the slowest source deadline (a remote recall role cuts each source at its own).
+  const timeouts = engine.sources.map((configured) => configured.timeoutMs ?? 0);
   const sourceWeights = new Map(Object.entries(config.serving.sources).filter(([, block]) => block.enabled).map(([id, block]) => [id, block.weight]));
   return new RecommendPipeline(bundle, recall, history, {
     recentHistory: config.serving.recentHistory,

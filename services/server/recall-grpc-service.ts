@@ -1,5 +1,6 @@
 import type { sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
 import { RecsysError } from '../../lib/domain/errors.js';
+import type { SourceOutcome } from '../../lib/domain/candidate.js';
 import type { ServingBundle } from '../../lib/stores/bundle/serving-bundle.js';
 import type { RecallServiceHandlers } from '../../lib/generated/recsys/v1/RecallService.js';
 import type { RecallRequest__Output } from '../../lib/generated/recsys/v1/RecallRequest.js';
@@ -20,7 +21,11 @@ export interface RecallRoleState {
 
 export interface RecallServiceDeps {
   readonly acquire: () => { readonly state: RecallRoleState; release(): void };
+  /** Kept back from the caller's deadline for the answer's trip back (serving.backends.marginMs). */
+  readonly marginMs: number;
   readonly onCall?: (method: string, millis: number, error?: unknown) => void;
+  /** Called with each call's per-source outcomes, for metrics. */
+  readonly onOutcomes?: (outcomes: readonly SourceOutcome[]) => void;
 }
 
 function invalid(field: string, message: string): RecsysError {
@@ -34,7 +39,7 @@ export function remainingMs(call: { getDeadline(): Date | number }): number {
   return Number.isFinite(at) ? Math.max(0, at - Date.now()) : Number.POSITIVE_INFINITY;
 }
 
-async function recall(state: RecallRoleState, request: RecallRequest__Output, budgetMs: number): Promise<RecallResponse> {
+async function recall(state: RecallRoleState, request: RecallRequest__Output, budgetMs: number, onOutcomes?: (outcomes: readonly SourceOutcome[]) => void): Promise<RecallResponse> {
   const userId = requireId('user_id', request.user_id);
   const recentIds = requireIdList('recent_item_ids', request.recent_item_ids, MAX_RECALL_TRIGGERS);
   const excludeIds = requireIdList('exclude_item_ids', request.exclude_item_ids, MAX_RECALL_EXCLUSIONS);
@@ -67,6 +72,7 @@ async function recall(state: RecallRoleState, request: RecallRequest__Output, bu
     query: { userId, known: request.known_user, recent: Int32Array.from(recent), recentRatings: Float32Array.from(ratings), blocked: (item) => blocked.has(item) },
     timeoutMs: budgetMs,
   });
+  onOutcomes?.(outcomes);
   const ids = bundle.catalogue.itemIds;
   const results = outcomes.map((outcome): SourceResult => {
     if (outcome.status !== 'ok') return { source: outcome.source, status: outcome.status, millis: outcome.millis, error: outcome.error, items: [] };
@@ -82,7 +88,7 @@ export function recallServiceHandlers(deps: RecallServiceDeps): RecallServiceHan
     Recall: (call: ServerUnaryCall<RecallRequest__Output, RecallResponse>, callback: sendUnaryData<RecallResponse>): void => {
       const started = performance.now();
       const lease = deps.acquire();
-      recall(lease.state, call.request, remainingMs(call))
+      recall(lease.state, call.request, Math.max(0, remainingMs(call) - deps.marginMs), deps.onOutcomes)
         .then(
           (response) => {
             deps.onCall?.('Recall', performance.now() - started);

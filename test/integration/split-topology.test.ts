@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { credentials, status, type ServiceError } from '@grpc/grpc-js';
-import { loadServingBundle } from '../../lib/stores/bundle/serving-bundle.js';
+import { loadServingBundle, type ServingBundle } from '../../lib/stores/bundle/serving-bundle.js';
+import { parseConfig } from '../../lib/config/load-config.js';
+import type { RecsysConfig } from '../../lib/config/schema.js';
+import { EmbeddedHistoryStore } from '../../lib/stores/features/embedded-history-store.js';
+import type { ConfiguredSource } from '../../services/recall/sources/registry.js';
+import { startServer, type RunningServer } from '../../services/server/grpc-server.js';
+import type { RankerFactory } from '../../services/server/in-process-ranker.js';
 import { loadRecsysProto } from '../../services/server/load-proto.js';
 import { RecommendClient } from '../../services/server/recommend-client.js';
 import type { RankResponse__Output } from '../../lib/generated/recsys/v1/RankResponse.js';
@@ -155,10 +161,80 @@ void describe('recommend role over two recall processes', () => {
       const served = (await Promise.all(recalls.map((p) => okCalls(p.metricsPort, 'Recall')))).map((count, k) => count - before[k]!);
       assert.equal(served[0]! + served[1]!, 40);
       assert.ok(Math.abs(served[0]! - served[1]!) <= 2, `round-robin split: ${served.join(' / ')}`);
+      const text = await (await fetch(`http://127.0.0.1:${recalls[1]!.metricsPort ?? 0}/metrics`)).text();
+      assert.match(text, /recsys_recall_outcomes_total\{source="item-cf",outcome="ok"\} [1-9]/, 'the recall role records per-source outcomes');
       assert.equal(await recalls[0]!.stop(), 0);
       for (let i = 0; i < 20; i++) assert.deepEqual((await client.recommend({ user_id: `v${i}`, count: 5 })).serving?.degraded_sources, [], `call ${i} after one recall process stopped`);
     } finally {
       client.close();
     }
+  });
+});
+
+void describe('backend stages over gRPC (in process, one server per role)', () => {
+  let tiny: TinyBundle;
+  let recallRole: RunningServer;
+  let rankRole: RunningServer;
+  let recommendRole: RunningServer;
+  const DEADLINE_MS = 50;
+
+  before(async () => {
+    tiny = await makeTinyBundle();
+    const load = (): Promise<ServingBundle> => loadServingBundle(tiny.store, tiny.version);
+    const hanging = (sources: ConfiguredSource[]): ConfiguredSource[] => [...sources, { source: { id: 'hanging', recall: () => new Promise(() => undefined) }, limit: 10, weight: 1, timeoutMs: DEADLINE_MS }];
+    // A 100 ms transport margin: three servers share this test process on a busy 2-core machine,
+    // where event-loop lag alone reaches tens of ms (5 ms, the default, lost 1 run in 6 here).
+    const roleConfig = (role: 'recall' | 'rank' | 'recommend', backends = {}): RecsysConfig => parseConfig({ ...tiny.config, serving: { ...tiny.config.serving, role, backends: { ...backends, marginMs: 100 } } });
+    // A ranker that scores by item index (a stand-in with a checkable output), and one that breaks the one-score-per-candidate contract.
+    const ranker: RankerFactory = () => ({
+      rank: (input) => Promise.resolve({ scores: input.userId === 'short' ? new Float32Array(1) : Float32Array.from(input.candidates.items, (item) => item / 1000), model: input.model || 'by-index', provider: 'cpu' }),
+    });
+    recallRole = await startServer({ config: roleConfig('recall'), bundle: await load(), history: new EmbeddedHistoryStore(), host: '127.0.0.1', port: 0, adjustSources: hanging });
+    rankRole = await startServer({ config: roleConfig('rank'), bundle: await load(), history: new EmbeddedHistoryStore(), host: '127.0.0.1', port: 0, ranker });
+    recommendRole = await startServer({
+      config: roleConfig('recommend', { recall: [`127.0.0.1:${recallRole.port}`], rank: [`127.0.0.1:${rankRole.port}`] }),
+      bundle: await load(),
+      history: new EmbeddedHistoryStore(),
+      host: '127.0.0.1',
+      port: 0,
+      adjustSources: hanging,
+    });
+  });
+
+  after(async () => {
+    await recommendRole.stop(1);
+    await recallRole.stop(1);
+    await rankRole.stop(1);
+    await tiny.cleanup();
+  });
+
+  void it('a hanging source on the recall role is cut at its deadline and named degraded by the recommend role', async () => {
+    const client = new RecommendClient(`127.0.0.1:${recommendRole.port}`);
+    try {
+      const userId = [...recommendRole.state().bundle.userIndex.keys()][0]!;
+      await client.recommend({ user_id: userId, count: 5 });
+      const started = performance.now();
+      const response = await client.recommend({ user_id: userId, count: 10, debug: true });
+      const millis = performance.now() - started;
+      const traces = JSON.stringify(response.stages.filter((stage) => stage.stage.startsWith('recall')).map((stage) => [stage.stage, stage.status, Math.round(stage.millis)]));
+      assert.deepEqual(response.serving?.degraded_sources, ['hanging'], `${millis.toFixed(1)} ms: ${traces}`);
+      assert.equal(response.items.length, 10);
+      const hangingTrace = response.stages.find((stage) => stage.stage === 'recall/hanging');
+      assert.equal(hangingTrace?.status, 'timeout', 'the recall role reported the timeout (not the transport)');
+      assert.ok(millis >= DEADLINE_MS, `${millis.toFixed(1)} ms`);
+    } finally {
+      client.close();
+    }
+  });
+
+  void it('the rank port round-trips scores through the rank role, and rejects a wrong score count', async () => {
+    const { bundle, rank } = recommendRole.state();
+    assert.ok(rank, 'role recommend with rank backends has a rank port');
+    const items = bundle.popular.overall.items.subarray(0, 7);
+    const input = { userId: 'u', known: false, recent: new Int32Array(0), recentRatings: new Float32Array(0), model: '', candidates: { items, scores: new Float32Array(7), sourceScores: new Map([['popular', new Float32Array(7).fill(1)]]) } };
+    const output = await rank.rank(input, 1000);
+    assert.deepEqual(Array.from(output.scores), Array.from(items, (item) => Math.fround(item / 1000)));
+    assert.equal(output.model, 'by-index');
+    await assert.rejects(rank.rank({ ...input, userId: 'short' }, 1000), (error: ServiceError) => error.code === status.INTERNAL || /scores for/.test(error.message));
   });
 });
