@@ -11,6 +11,8 @@ export const ENV_TABLE = {
   RECSYS_HOST: 'serving.host',
   RECSYS_PORT: 'serving.port',
   RECSYS_METRICS_PORT: 'serving.metrics.port (Prometheus side port; 0 = any free port)',
+  RECSYS_ROLE: 'serving.role (all|recommend|recall|rank)',
+  RECSYS_API_KEYS: 'serving.apiKeys, comma-separated (keeps keys out of the config file)',
   RECSYS_LOG_LEVEL: 'log level (trace|debug|info|warn|error|silent), default info',
 } as const;
 
@@ -27,5 +29,7 @@ export function applyEnvOverrides(config: RecsysConfig, env: NodeJS.ProcessEnv):
   if (env.RECSYS_STORES_VECTORS) config.stores.vectors.uri = env.RECSYS_STORES_VECTORS;
   if (env.RECSYS_HOST) config.serving.host = env.RECSYS_HOST;
   if (env.RECSYS_PORT) config.serving.port = integer('RECSYS_PORT', env.RECSYS_PORT);
+  if (env.RECSYS_ROLE) config.serving.role = env.RECSYS_ROLE as RecsysConfig['serving']['role'];
+  if (env.RECSYS_API_KEYS) config.serving.apiKeys = env.RECSYS_API_KEYS.split(',').map((key) => key.trim()).filter((key) => key !== '');
   if (env.RECSYS_METRICS_PORT) config.serving.metrics.port = integer('RECSYS_METRICS_PORT', env.RECSYS_METRICS_PORT);
 }

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 
 const positiveInt = z.number().int().positive();
+/** host:port, [v6]:port, or a gRPC target with a scheme (dns:///name:port). */
+const backendAddress = z.string().regex(/^([a-z0-9]+:.+|[^\s:]+:\d+|\[[0-9a-fA-F:.]+\]:\d+)$/, 'expected host:port or a gRPC target such as dns:///recall:50052');
 const storeUri = z.string().regex(/^(embedded:\/\/|mongodb(\+srv)?:\/\/.+)$/, 'expected embedded:// or mongodb://host[:port]/database');
 
 const sourceBase = {
@@ -132,7 +134,16 @@ export const configSchema = z
         drainSeconds: z.number().nonnegative().default(10),
         /** How often the bundle pointer is polled for a new version; 0 disables hot reload. */
         reloadIntervalMs: z.number().int().nonnegative().default(1000),
-        merge: z.object({ rrfK: z.number().nonnegative().default(60) }).strict().prefault({}),
+        merge: z
+          .object({
+            rrfK: z.number().nonnegative().default(60),
+            /** rrf (weighted reciprocal rank), max or weighted-sum (of per-source min-max normalised scores); scenes may override. */
+            strategy: z.enum(['rrf', 'max', 'weighted-sum']).default('rrf'),
+          })
+          .strict()
+          .prefault({}),
+        /** Scene files (scenes → layers → experiments); '' = the scenes of serving.scenes, each running the plain config. */
+        scenesDir: z.string().default(''),
         sources: z
           .object({
             'item-cf': z
@@ -165,6 +176,37 @@ export const configSchema = z
           })
           .strict()
           .prefault({}),
+        /** Which services this process serves: all in one, or one role of the split topology. */
+        role: z.enum(['all', 'recommend', 'recall', 'rank']).default('all'),
+        /** Role recommend: where recall and rank roles listen (client-side round-robin over each list). */
+        backends: z
+          .object({
+            recall: z.array(backendAddress).default([]),
+            rank: z.array(backendAddress).default([]),
+            /** HTTP/2 keepalive ping interval on backend channels (ms). */
+            keepaliveMs: positiveInt.default(10_000),
+            /** Added to a backend call's deadline for transport (the sources keep their own deadlines). */
+            marginMs: z.number().nonnegative().default(5),
+          })
+          .strict()
+          .prefault({}),
+        /** Largest gRPC message accepted or sent (bytes). */
+        maxMessageBytes: positiveInt.max(64 * 1024 * 1024).default(4 * 1024 * 1024),
+        /** Optional TLS for the server and the backend clients; empty paths = plaintext. */
+        tls: z
+          .object({
+            cert: z.string().default(''),
+            key: z.string().default(''),
+            /** Server: require client certificates signed by this CA (mTLS). Clients: the CA that signed the backends. */
+            ca: z.string().default(''),
+            /** Client certificate and key the recommend role presents to its backends (mTLS). */
+            clientCert: z.string().default(''),
+            clientKey: z.string().default(''),
+          })
+          .strict()
+          .prefault({}),
+        /** Optional API keys, checked from `x-api-key` or `authorization: Bearer` metadata; empty = no check. */
+        apiKeys: z.array(z.string().min(16, 'API keys must be at least 16 characters')).default([]),
         scenes: z.array(z.string().min(1)).min(1).default(['default']),
         /** Prometheus metrics on an HTTP side port (GET /metrics, GET /healthz); port 0 = ephemeral. */
         metrics: z

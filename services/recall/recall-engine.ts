@@ -5,8 +5,14 @@ import type { RecallQuery } from './recall-source.js';
 
 export interface RecallRun {
   readonly query: RecallQuery;
-  /** Per-source deadline in ms; Infinity disables it (offline evaluation). */
+  /**
+   * Cap on every source's deadline in ms (the request's remaining budget); each source waits
+   * min(its own timeoutMs, this). Infinity = no cap (sources without their own deadline then wait
+   * as long as they take: offline evaluation builds them so).
+   */
   readonly timeoutMs: number;
+  /** Sources to run (an experiment's subset); null or absent = all. */
+  readonly sources?: readonly string[] | null;
 }
 
 /**
@@ -21,24 +27,27 @@ export class RecallEngine {
   }
 
   recall(run: RecallRun): Promise<SourceOutcome[]> {
-    return Promise.all(this.sources.map((configured) => this.runOne(configured, run)));
+    const wanted = run.sources;
+    const sources = wanted ? this.sources.filter((configured) => wanted.includes(configured.source.id)) : this.sources;
+    return Promise.all(sources.map((configured) => this.runOne(configured, run)));
   }
 
-  private async runOne({ source, limit }: ConfiguredSource, run: RecallRun): Promise<SourceOutcome> {
+  private async runOne({ source, limit, timeoutMs: own }: ConfiguredSource, run: RecallRun): Promise<SourceOutcome> {
     const started = performance.now();
+    const timeoutMs = Math.min(own ?? Number.POSITIVE_INFINITY, run.timeoutMs);
     let timer: NodeJS.Timeout | undefined;
     try {
       const work = source.recall(run.query, limit);
-      const candidates = Number.isFinite(run.timeoutMs)
+      const candidates = Number.isFinite(timeoutMs)
         ? await Promise.race([
             work,
             new Promise<'timeout'>((resolve) => {
-              timer = setTimeout(resolve, run.timeoutMs, 'timeout');
+              timer = setTimeout(resolve, Math.max(0, timeoutMs), 'timeout');
             }),
           ])
         : await work;
       const millis = performance.now() - started;
-      if (candidates === 'timeout') return { status: 'timeout', source: source.id, error: `no answer within ${run.timeoutMs} ms`, millis };
+      if (candidates === 'timeout') return { status: 'timeout', source: source.id, error: `no answer within ${timeoutMs} ms`, millis };
       return { status: 'ok', source: source.id, candidates, millis };
     } catch (error) {
       return { status: 'error', source: source.id, error: errorMessage(error), millis: performance.now() - started };

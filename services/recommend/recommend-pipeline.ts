@@ -5,12 +5,16 @@ import { applyFilters, type CandidateFilter } from './filters/filter.js';
 import { CatalogueFilter } from './filters/catalogue.filter.js';
 import { ExcludedItemsFilter } from './filters/excluded-items.filter.js';
 import { SeenItemsFilter } from './filters/seen-items.filter.js';
-import { mergeByReciprocalRank, type MergedCandidates } from './merge/rrf-merge.js';
+import type { MergedCandidates } from './merge/rrf-merge.js';
+import { mergeCandidates, type MergeStrategyId } from './merge/merge-strategy.js';
+import { diversify } from './rerank/genre-diversity.js';
+import type { ExperimentParams } from './experiments/scene-catalogue.js';
 
 /** What the pipeline needs from recall: in process (all-in-one) or over gRPC. */
 export interface RecallPort {
   readonly sourceIds: readonly string[];
-  recall(run: { query: RecallQueryShape; timeoutMs: number }): Promise<SourceOutcome[]>;
+  /** `sources`: the experiment's subset (null or absent = every source). */
+  recall(run: { query: RecallQueryShape; timeoutMs: number; sources?: readonly string[] | null }): Promise<SourceOutcome[]>;
 }
 
 /** Same shape as services/recall's RecallQuery; declared here so the services stay independent. */
@@ -20,12 +24,17 @@ export interface RecallQueryShape {
   readonly recent: Int32Array;
   readonly recentRatings: Float32Array;
   readonly blocked: (item: number) => boolean;
+  /** What `blocked` is made of, for a recall port that must send it over the wire. */
+  readonly seen: ReadonlySet<number>;
+  readonly excluded: ReadonlySet<number>;
 }
 
 export interface PipelineOptions {
   readonly recentHistory: number;
   readonly sourceWeights: ReadonlyMap<string, number>;
   readonly rrfK: number;
+  /** Merge strategy when the request carries no experiment (offline evaluation); default rrf. */
+  readonly mergeStrategy?: MergeStrategyId;
   /** Per-source deadline; Infinity in offline evaluation. */
   readonly sourceTimeoutMs: number;
 }
@@ -35,6 +44,10 @@ export interface PipelineRequest {
   readonly count: number;
   /** Raw item ids the response must not contain; unknown ids are ignored. */
   readonly excludeItemIds: readonly string[];
+  /** Time left of the caller's deadline (ms); recall deadlines never exceed it. Absent = no caller deadline. */
+  readonly budgetMs?: number;
+  /** The scene experiment's parameters; absent = the serving config (all sources, weighted RRF, no diversity). */
+  readonly experiment?: ExperimentParams;
 }
 
 export interface StageTiming {
@@ -56,6 +69,8 @@ export interface PipelineResult {
   readonly merged: MergedCandidates;
   readonly removed: readonly { item: number; filter: string }[];
   readonly timings: readonly StageTiming[];
+  /** Candidates after each list stage (merge, filter, rerank), for debug traces. */
+  readonly stageCandidates: readonly { readonly stage: string; readonly candidates: MergedCandidates }[];
 }
 
 /**
@@ -91,13 +106,14 @@ export class RecommendPipeline {
     lap('history');
 
     const outcomes = await this.recall.recall({
-      query: { userId: request.userId, known: user.known, recent: user.recent, recentRatings: user.recentRatings, blocked: (item) => user.seen.has(item) || excluded.has(item) },
-      timeoutMs: this.options.sourceTimeoutMs,
+      query: { userId: request.userId, known: user.known, recent: user.recent, recentRatings: user.recentRatings, blocked: (item) => user.seen.has(item) || excluded.has(item), seen: user.seen, excluded },
+      timeoutMs: Math.min(this.options.sourceTimeoutMs, request.budgetMs ?? Number.POSITIVE_INFINITY),
+      sources: request.experiment?.sources ?? null,
     });
     const degradedSources = outcomes.filter((outcome) => outcome.status !== 'ok').map((outcome) => outcome.source);
     lap('recall');
 
-    let merged = mergeByReciprocalRank(outcomes, this.options.sourceWeights, this.options.rrfK);
+    let merged = mergeCandidates(outcomes, request.experiment?.merge ?? { strategy: this.options.mergeStrategy ?? 'rrf', rrfK: this.options.rrfK, weights: this.options.sourceWeights });
     if (merged.items.length === 0) merged = this.popularFallback();
     lap('merge');
 
@@ -106,7 +122,10 @@ export class RecommendPipeline {
     const filtered = pick(merged, kept);
     lap('filter');
 
-    const final = prefix(filtered, request.count);
+    const reranked = diversify(filtered, bundle.catalogue.genres, request.experiment?.diversity ?? { strategy: 'none' });
+    lap('rerank');
+
+    const final = prefix(reranked, request.count);
     lap('select');
     return {
       bundleVersion: bundle.version,
@@ -119,6 +138,11 @@ export class RecommendPipeline {
       merged: filtered,
       removed,
       timings,
+      stageCandidates: [
+        { stage: 'merge', candidates: merged },
+        { stage: 'filter', candidates: filtered },
+        { stage: 'rerank', candidates: reranked },
+      ],
     };
   }
 

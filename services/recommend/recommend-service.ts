@@ -14,6 +14,8 @@ import type { HistoryStore } from '../../lib/stores/features/history-store.js';
 import type { RecommendPipeline, PipelineRequest, PipelineResult } from './recommend-pipeline.js';
 import { toServiceError } from './grpc-status.js';
 import { MAX_EXCLUDED_ITEMS, requireContext, requireCount, requireId, requireIdList, requireScene } from './request-validation.js';
+import type { ResolvedExperiment, SceneCatalogue } from './experiments/scene-catalogue.js';
+import { MAX_ID_LENGTH } from '../../lib/domain/ids.js';
 
 /** What one request runs against; swapped as a whole when a new bundle is loaded. */
 export interface ServingState {
@@ -30,7 +32,8 @@ export interface StateLease {
 export interface RecommendServiceDeps {
   readonly acquire: () => StateLease;
   readonly history: HistoryStore;
-  readonly scenes: readonly string[];
+  /** Scenes and their experiments; the first scene is the default. */
+  readonly scenes: SceneCatalogue;
   readonly maxCount: number;
   /** Called once per finished call, for logs and metrics. */
   readonly onCall?: (method: string, millis: number, error?: unknown) => void;
@@ -65,6 +68,9 @@ function stageTraces(bundle: ServingBundle, result: PipelineResult): StageTrace[
     const items = outcome.status === 'ok' ? scoredItems(bundle, outcome.candidates.items, outcome.candidates.scores, null, false) : [];
     traces.push({ stage: `recall/${outcome.source}`, millis: outcome.millis, status: outcome.status, items });
   }
+  for (const { stage, candidates } of result.stageCandidates) {
+    traces.push({ stage: `${stage}/candidates`, millis: 0, status: 'ok', items: scoredItems(bundle, candidates.items, candidates.scores, candidates.sourceScores, false) });
+  }
   traces.push({
     stage: 'filter/removed',
     millis: 0,
@@ -74,14 +80,16 @@ function stageTraces(bundle: ServingBundle, result: PipelineResult): StageTrace[
   return traces;
 }
 
-async function recommendWith(state: ServingState, query: PipelineRequest, request: RecommendRequest__Output, onPipeline?: (result: PipelineResult) => void): Promise<RecommendResponse> {
-  const result = await state.pipeline.recommend(query);
+async function recommendWith(state: ServingState, query: PipelineRequest, resolved: ResolvedExperiment, request: RecommendRequest__Output, onPipeline?: (result: PipelineResult) => void): Promise<RecommendResponse> {
+  const result = await state.pipeline.recommend({ ...query, experiment: resolved.params });
   onPipeline?.(result);
   return {
     items: scoredItems(state.bundle, result.items, result.scores, result.sourceScores, request.with_info),
     serving: {
       bundle_version: result.bundleVersion,
-      experiment: 'default',
+      experiment: resolved.experiments.join(','),
+      experiments: [...resolved.experiments],
+      scene: resolved.scene,
       degraded_sources: [...result.degradedSources],
       degraded: result.degradedSources.length > 0,
       rank_provider: '',
@@ -107,10 +115,12 @@ async function similarWith(bundle: ServingBundle, request: SimilarItemsRequest__
 }
 
 /** Wraps a handler: validation and pipeline errors map to gRPC status in one place. */
-function unary<Req, Res>(method: string, deps: RecommendServiceDeps, handle: (request: Req) => Promise<Res>) {
+function unary<Req, Res>(method: string, deps: RecommendServiceDeps, handle: (request: Req, budgetMs: number) => Promise<Res>) {
   return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
     const started = performance.now();
-    handle(call.request).then(
+    const deadline = call.getDeadline();
+    const at = deadline instanceof Date ? deadline.getTime() : deadline;
+    handle(call.request, Number.isFinite(at) ? Math.max(0, at - Date.now()) : Number.POSITIVE_INFINITY).then(
       (response) => {
         deps.onCall?.(method, performance.now() - started);
         callback(null, response);
@@ -125,15 +135,17 @@ function unary<Req, Res>(method: string, deps: RecommendServiceDeps, handle: (re
 
 export function recommendServiceHandlers(deps: RecommendServiceDeps): RecommendServiceHandlers {
   return {
-    Recommend: unary('Recommend', deps, async (request: RecommendRequest__Output): Promise<RecommendResponse> => {
+    Recommend: unary('Recommend', deps, async (request: RecommendRequest__Output, budgetMs): Promise<RecommendResponse> => {
       const userId = requireId('user_id', request.user_id);
       const count = requireCount('count', request.count, deps.maxCount);
-      requireScene('scene', request.scene, deps.scenes);
+      const scene = requireScene('scene', request.scene, deps.scenes.names);
       const excludeItemIds = requireIdList('exclude_item_ids', request.exclude_item_ids, MAX_EXCLUDED_ITEMS);
       requireContext('context', request.context);
+      if (request.force_experiment.length > 8 * MAX_ID_LENGTH) throw new RecsysError('RECSYS_ERR_REQUEST_INVALID', 'force_experiment: too long', { field: 'force_experiment' });
+      const resolved = deps.scenes.resolve(scene, userId, request.force_experiment);
       const lease = deps.acquire();
       try {
-        return await recommendWith(lease.state, { userId, count, excludeItemIds }, request, deps.onPipeline);
+        return await recommendWith(lease.state, { userId, count, excludeItemIds, budgetMs }, resolved, request, deps.onPipeline);
       } finally {
         lease.release();
       }

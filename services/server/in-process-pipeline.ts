@@ -2,12 +2,23 @@ import type { RecsysConfig } from '../../lib/config/schema.js';
 import type { ServingBundle } from '../../lib/stores/bundle/serving-bundle.js';
 import type { HistoryStore } from '../../lib/stores/features/history-store.js';
 import { RecallEngine } from '../recall/recall-engine.js';
-import { createSources } from '../recall/sources/registry.js';
-import { RecommendPipeline } from '../recommend/recommend-pipeline.js';
+import { createSources, type ConfiguredSource } from '../recall/sources/registry.js';
+import { RecommendPipeline, type RecallPort } from '../recommend/recommend-pipeline.js';
 
 export interface InProcessOptions {
   /** Disable per-source deadlines (offline evaluation measures quality, not latency). */
   readonly deadlines?: boolean;
+  /** Recall to use instead of an in-process engine over the bundle (role recommend: the recall role over gRPC). */
+  readonly recall?: RecallPort;
+  /** The sources `recall` runs, as an in-process engine: their slowest deadline caps the recall stage. */
+  readonly engine?: RecallEngine;
+}
+
+/** The bundle's configured recall sources, each with its own deadline (none when `deadlines` is false). */
+export function createRecallEngine(bundle: ServingBundle, config: Readonly<RecsysConfig>, options: { deadlines?: boolean; adjustSources?: ((sources: ConfiguredSource[]) => ConfiguredSource[]) | undefined } = {}): RecallEngine {
+  let sources = createSources(bundle, config.serving.sources);
+  if (options.deadlines === false) sources = sources.map(({ source, limit, weight }) => ({ source, limit, weight }));
+  return new RecallEngine(options.adjustSources ? options.adjustSources(sources) : sources);
 }
 
 /**
@@ -15,13 +26,16 @@ export interface InProcessOptions {
  * evaluator both build their pipeline here, so they run the same code.
  */
 export function createInProcessPipeline(bundle: ServingBundle, config: Readonly<RecsysConfig>, history: HistoryStore, options: InProcessOptions = {}): RecommendPipeline {
-  const sources = createSources(bundle, config.serving.sources);
-  const engine = new RecallEngine(sources);
-  const timeouts = sources.map((configured) => config.serving.sources[configured.source.id as keyof RecsysConfig['serving']['sources']].timeoutMs);
-  return new RecommendPipeline(bundle, engine, history, {
+  const engine = options.engine ?? createRecallEngine(bundle, config, options);
+  const recall = options.recall ?? engine;
+  // The cap on the recall stage: the slowest source deadline (a remote recall role cuts each source at its own).
+  const timeouts = engine.sources.map((configured) => configured.timeoutMs ?? 0);
+  const sourceWeights = new Map(Object.entries(config.serving.sources).filter(([, block]) => block.enabled).map(([id, block]) => [id, block.weight]));
+  return new RecommendPipeline(bundle, recall, history, {
     recentHistory: config.serving.recentHistory,
-    sourceWeights: new Map(sources.map((configured) => [configured.source.id, configured.weight])),
+    sourceWeights,
     rrfK: config.serving.merge.rrfK,
+    mergeStrategy: config.serving.merge.strategy,
     sourceTimeoutMs: options.deadlines === false ? Number.POSITIVE_INFINITY : Math.max(...timeouts, 1),
   });
 }

@@ -83,16 +83,21 @@ export class ServingMetrics {
 
   /** One finished Recommend pipeline run. */
   observePipeline(result: PipelineObservation): void {
-    for (const outcome of result.outcomes) {
+    this.observeRecall(result.outcomes);
+    this.candidates.observe({ stage: 'merged' }, result.merged.items.length);
+    this.candidates.observe({ stage: 'final' }, result.items.length);
+    for (const timing of result.timings ?? []) this.stageDuration.observe({ stage: timing.stage }, timing.millis / 1000);
+    if (result.degradedSources.length > 0) this.degradedCalls.inc();
+  }
+
+  /** Per-source latency, outcome and candidate count of one recall fan-out (a pipeline's, or a RecallService call's). */
+  observeRecall(outcomes: PipelineObservation['outcomes']): void {
+    for (const outcome of outcomes) {
       const source = outcome.source;
       this.recallDuration.observe({ source }, outcome.millis / 1000);
       this.recallOutcomes.inc({ source, outcome: OUTCOMES.has(outcome.status) ? outcome.status : 'error' });
       this.candidates.observe({ stage: `recall/${source}` }, outcome.status === 'ok' ? (outcome.candidates?.items.length ?? 0) : 0);
     }
-    this.candidates.observe({ stage: 'merged' }, result.merged.items.length);
-    this.candidates.observe({ stage: 'final' }, result.items.length);
-    for (const timing of result.timings ?? []) this.stageDuration.observe({ stage: timing.stage }, timing.millis / 1000);
-    if (result.degradedSources.length > 0) this.degradedCalls.inc();
   }
 
   setBundleVersion(version: string): void {

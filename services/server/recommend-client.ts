@@ -1,4 +1,4 @@
-import { credentials, type ServiceError } from '@grpc/grpc-js';
+import { credentials, Metadata, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
 import type { RecommendServiceClient } from '../../lib/generated/recsys/v1/RecommendService.js';
 import type { RecommendRequest } from '../../lib/generated/recsys/v1/RecommendRequest.js';
 import type { RecommendResponse__Output } from '../../lib/generated/recsys/v1/RecommendResponse.js';
@@ -12,9 +12,14 @@ import { loadRecsysProto } from './load-proto.js';
 export class RecommendClient {
   readonly raw: RecommendServiceClient;
 
-  constructor(address: string, private readonly timeoutMs = 5000) {
+  private readonly metadata: Metadata;
+
+  /** `apiKey` is sent as `x-api-key`; `channelCredentials` for TLS (default plaintext). */
+  constructor(address: string, private readonly timeoutMs = 5000, options: { apiKey?: string; channelCredentials?: ChannelCredentials } = {}) {
     const proto = loadRecsysProto();
-    this.raw = new proto.recsys.v1.RecommendService(address, credentials.createInsecure(), { 'grpc.enable_channelz': 0 });
+    this.raw = new proto.recsys.v1.RecommendService(address, options.channelCredentials ?? credentials.createInsecure(), { 'grpc.enable_channelz': 0 });
+    this.metadata = new Metadata();
+    if (options.apiKey !== undefined) this.metadata.set('x-api-key', options.apiKey);
   }
 
   private deadline(): Date {
@@ -23,7 +28,7 @@ export class RecommendClient {
 
   recommend(request: RecommendRequest): Promise<RecommendResponse__Output> {
     return new Promise((resolve, reject) => {
-      this.raw.Recommend(request, { deadline: this.deadline() }, (error: ServiceError | null, response?: RecommendResponse__Output) => {
+      this.raw.Recommend(request, this.metadata, { deadline: this.deadline() }, (error: ServiceError | null, response?: RecommendResponse__Output) => {
         if (error || !response) reject(error ?? new Error('empty response'));
         else resolve(response);
       });
@@ -32,7 +37,7 @@ export class RecommendClient {
 
   similarItems(request: SimilarItemsRequest): Promise<SimilarItemsResponse__Output> {
     return new Promise((resolve, reject) => {
-      this.raw.SimilarItems(request, { deadline: this.deadline() }, (error: ServiceError | null, response?: SimilarItemsResponse__Output) => {
+      this.raw.SimilarItems(request, this.metadata, { deadline: this.deadline() }, (error: ServiceError | null, response?: SimilarItemsResponse__Output) => {
         if (error || !response) reject(error ?? new Error('empty response'));
         else resolve(response);
       });
@@ -41,7 +46,7 @@ export class RecommendClient {
 
   feedback(request: FeedbackRequest): Promise<FeedbackResponse__Output> {
     return new Promise((resolve, reject) => {
-      this.raw.Feedback(request, { deadline: this.deadline() }, (error: ServiceError | null, response?: FeedbackResponse__Output) => {
+      this.raw.Feedback(request, this.metadata, { deadline: this.deadline() }, (error: ServiceError | null, response?: FeedbackResponse__Output) => {
         if (error || !response) reject(error ?? new Error('empty response'));
         else resolve(response);
       });

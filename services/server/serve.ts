@@ -10,20 +10,28 @@ import { watchBundlePointer } from './bundle-watcher.js';
 import { ServingMetrics } from './metrics.js';
 import { startMetricsServer } from './metrics-http.js';
 import type { ServingBundle } from '../../lib/stores/bundle/serving-bundle.js';
+import { EmbeddedHistoryStore } from '../../lib/stores/features/embedded-history-store.js';
 
 export const NO_BUNDLE_HINT = 'no bundle published yet: run `npm run train` (or `npm run demo`) first';
 
-/** Loads the current bundle from the configured store and starts the all-in-one server. */
-export async function serveCurrentBundle(config: Readonly<RecsysConfig>, log: Logger): Promise<RunningServer> {
+/**
+ * Loads the current bundle from the configured store and starts a server of the configured
+ * role (serving.role). Only roles that serve Recommend (all, recommend) open the history store:
+ * recall and rank take the user's history in each request.
+ */
+export async function serveCurrentBundle(config: Readonly<RecsysConfig>, log: Logger): Promise<RunningServer & { readonly metricsPort: number | null }> {
   const store = new EmbeddedBundleStore(config.bundle.root);
   const version = await store.current();
   if (version === null) throw new RecsysError('RECSYS_ERR_BUNDLE_MISSING', `${NO_BUNDLE_HINT} (looked in ${config.bundle.root})`);
   const bundle = await openBundle(config, store, version);
-  const history = await openHistoryStore(config.stores.history, {
-    feedbackLog: config.stores.feedbackLog,
-    fsync: config.stores.feedbackFsync,
-    fsyncIntervalMs: config.stores.feedbackFsyncMs,
-  });
+  const servesRecommend = config.serving.role === 'all' || config.serving.role === 'recommend';
+  const history = servesRecommend
+    ? await openHistoryStore(config.stores.history, {
+        feedbackLog: config.stores.feedbackLog,
+        fsync: config.stores.feedbackFsync,
+        fsyncIntervalMs: config.stores.feedbackFsyncMs,
+      })
+    : new EmbeddedHistoryStore();
   log.info({ similarity: bundle.similarity.backend, history: history.backend }, 'stores opened');
   const metrics = new ServingMetrics();
   const server = await startServer({ config, bundle, history, host: config.serving.host, port: config.serving.port, log, metrics });
@@ -41,6 +49,7 @@ export async function serveCurrentBundle(config: Readonly<RecsysConfig>, log: Lo
   });
   return {
     ...server,
+    metricsPort: metricsServer?.port ?? null,
     stop: async (graceSeconds) => {
       watcher?.stop();
       await server.stop(graceSeconds);

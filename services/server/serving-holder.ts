@@ -1,12 +1,12 @@
 import type { ServingState } from '../recommend/recommend-service.js';
 
-export interface ServingLease {
-  readonly state: ServingState;
+export interface ServingLease<S = ServingState> {
+  readonly state: S;
   release(): void;
 }
 
-interface Slot {
-  readonly state: ServingState;
+interface Slot<S> {
+  readonly state: S;
   inFlight: number;
   retired: boolean;
   readonly onDrained: () => void;
@@ -17,22 +17,22 @@ interface Slot {
  * state it started with and keeps it to the end; a replaced state is released (its stores
  * closed) only after its last in-flight call returns.
  */
-export class ServingHolder {
-  private current: Slot;
+export class ServingHolder<S = ServingState> {
+  private current: Slot<S>;
 
-  constructor(initial: ServingState, private readonly release: (state: ServingState) => void) {
+  constructor(initial: S, private readonly release: (state: S) => void) {
     this.current = this.slot(initial);
   }
 
-  private slot(state: ServingState): Slot {
+  private slot(state: S): Slot<S> {
     return { state, inFlight: 0, retired: false, onDrained: () => { this.release(state); } };
   }
 
-  get state(): ServingState {
+  get state(): S {
     return this.current.state;
   }
 
-  acquire(): ServingLease {
+  acquire(): ServingLease<S> {
     const slot = this.current;
     slot.inFlight++;
     let released = false;
@@ -48,7 +48,7 @@ export class ServingHolder {
   }
 
   /** Makes `next` current; the previous state is released once its calls have finished. */
-  swap(next: ServingState): void {
+  swap(next: S): void {
     const previous = this.current;
     this.current = this.slot(next);
     previous.retired = true;

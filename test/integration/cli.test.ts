@@ -116,7 +116,7 @@ void describe('recsys serve process', () => {
     await tiny.cleanup();
   });
 
-  void it('serves until SIGTERM, then drains and exits 0', async () => {
+  void it('under 200 concurrent calls, SIGTERM drains every in-flight call and exits 0', async () => {
     const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--host', '127.0.0.1', '--bundle-root', tiny.config.bundle.root], {
       stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, RECSYS_LOG_LEVEL: 'warn', RECSYS_METRICS_PORT: '0' },
@@ -133,12 +133,23 @@ void describe('recsys serve process', () => {
     });
     const client = new RecommendClient(`127.0.0.1:${port}`);
     try {
-      const inFlight = Array.from({ length: 20 }, (_, i) => client.recommend({ user_id: `u${i}`, count: 10 }));
-      const response = await client.recommend({ user_id: 'x', count: 3 });
-      assert.equal(response.items.length, 3);
-      child.kill('SIGTERM');
+      await client.recommend({ user_id: 'x', count: 3 }); // connected
+      // 200 concurrent calls; SIGTERM as soon as the first has been answered, with the rest in flight.
+      let done = 0;
+      let doneAtSignal = -1;
+      const inFlight = Array.from({ length: 200 }, (_, i) =>
+        client.recommend({ user_id: `u${i}`, count: 10 }).finally(() => {
+          done++;
+          if (doneAtSignal < 0) {
+            doneAtSignal = done;
+            child.kill('SIGTERM');
+          }
+        }),
+      );
       const results = await Promise.allSettled(inFlight);
-      assert.ok(results.every((result) => result.status === 'fulfilled'), 'every in-flight call completes');
+      const failed = results.filter((result) => result.status === 'rejected').map((result) => String(result.reason));
+      assert.deepEqual(failed, [], 'every in-flight call completes');
+      assert.ok(doneAtSignal < 200, `SIGTERM was sent with ${200 - doneAtSignal} calls in flight`);
     } finally {
       client.close();
     }

@@ -37,19 +37,33 @@ void describe('hot reload of a new bundle version', () => {
     const publishing = buildBundle({ data: buildTrainingData(dataset), validation: recentHoldout(dataset), config: tiny.config, store: tiny.store, progress: silentProgress }).then((manifest) => {
       published = manifest.version;
     });
-    // Keep 20 calls in flight until at least 200 have been made and the swap has happened.
-    const versions: string[] = [];
-    const deadline = Date.now() + 20_000;
-    let issued = 0;
-    while (issued < 200 || published === '' || server.state().bundle.version !== published) {
-      assert.ok(Date.now() < deadline, 'the new bundle was not picked up within 20 s');
-      const batch = Array.from({ length: 20 }, (_, k) => client.recommend({ user_id: userIds[(issued + k) % userIds.length]!, count: 10 }));
-      issued += batch.length;
-      for (const response of await Promise.all(batch)) versions.push(response.serving?.bundle_version ?? '');
-    }
+    // 200 workers, each with one call in flight at all times, until every worker has finished a
+    // call it started after the swap: the swap happens with 200 calls in flight.
+    const swapped = (): boolean => published !== '' && server.state().bundle.version === published;
+    const calls: { version: string; startedAfterSwap: boolean }[] = [];
+    const failures: string[] = [];
+    const deadline = Date.now() + 30_000;
+    const worker = async (w: number): Promise<void> => {
+      for (let k = 0; ; k++) {
+        if (Date.now() > deadline) throw new Error('the new bundle was not picked up within 30 s');
+        const startedAfterSwap = swapped();
+        try {
+          const response = await client.recommend({ user_id: userIds[(w * 7 + k) % userIds.length]!, count: 10 });
+          calls.push({ version: response.serving?.bundle_version ?? '', startedAfterSwap });
+        } catch (error) {
+          failures.push(String(error));
+        }
+        if (startedAfterSwap) return;
+      }
+    };
+    await Promise.all(Array.from({ length: 200 }, (_, w) => worker(w)));
     await publishing;
-    assert.ok(versions.length >= 200);
-    for (const version of versions) assert.ok(version === tiny.version || version === published, version);
+    assert.deepEqual(failures, [], 'zero failed calls');
+    assert.ok(calls.some((call) => call.version === tiny.version), 'calls ran on the old bundle');
+    const later = calls.filter((call) => call.startedAfterSwap);
+    assert.equal(later.length, 200);
+    for (const call of later) assert.equal(call.version, published, 'a call started after the swap reports the new version');
+    for (const call of calls) assert.ok(call.version === tiny.version || call.version === published, call.version);
     const after = await Promise.all(userIds.slice(0, 20).map((user) => client.recommend({ user_id: user, count: 5 })));
     for (const response of after) assert.equal(response.serving?.bundle_version, published);
   });

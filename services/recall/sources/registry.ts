@@ -18,6 +18,8 @@ export interface ConfiguredSource {
   readonly source: RecallSource;
   readonly limit: number;
   readonly weight: number;
+  /** This source's own deadline in ms (absent: only the run's cap applies). */
+  readonly timeoutMs?: number;
 }
 
 /** The enabled sources of the config, built for one bundle. */
@@ -27,7 +29,7 @@ export function createSources(bundle: ServingBundle, config: SourcesConfig): Con
     const block = config[id];
     if (!block.enabled) continue;
     const factory = FACTORIES[id] as (bundle: ServingBundle, config: SourcesConfig[SourceId]) => RecallSource;
-    out.push({ source: factory(bundle, block), limit: block.limit, weight: block.weight });
+    out.push({ source: factory(bundle, block), limit: block.limit, weight: block.weight, timeoutMs: block.timeoutMs });
   }
   return out;
 }

@@ -182,7 +182,7 @@ void describe('RecommendPipeline (in process, real bundle)', () => {
 
   void it('reports timings for every stage', async () => {
     const result = await pipeline().recommend({ userId: 'a', count: 3, excludeItemIds: [] });
-    assert.deepEqual(result.timings.map((timing) => timing.stage), ['history', 'recall', 'merge', 'filter', 'select']);
+    assert.deepEqual(result.timings.map((timing) => timing.stage), ['history', 'recall', 'merge', 'filter', 'rerank', 'select']);
     assert.deepEqual(result.outcomes.map((outcome) => [outcome.source, outcome.status]), [['item-cf', 'ok'], ['popular', 'ok']]);
   });
 });
