@@ -11,6 +11,7 @@ import { createInProcessPipeline } from './in-process-pipeline.js';
 import { ServingHolder } from './serving-holder.js';
 import { loadRecsysPackageDefinition, loadRecsysProto } from './load-proto.js';
 import { grpcCodeName, ServingMetrics } from './metrics.js';
+import { addDiagnosticsService } from './diagnostics-service.js';
 
 export const RECOMMEND_SERVICE_NAME = 'recsys.v1.RecommendService';
 
@@ -77,6 +78,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       },
     }),
   );
+  addDiagnosticsService(server, definition, (method, millis) => { metrics.observeCall(method, millis, 'OK'); });
   health.addToServer(server);
   new ReflectionService(definition).addToServer(server);
 
