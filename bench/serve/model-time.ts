@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
-import * as ort from 'onnxruntime-node';
+import { readFile } from 'node:fs/promises';
+import ort from 'onnxruntime-node';
+import { createOrtSession } from '../../lib/onnx/ort-session.js';
 
 export type ModelTiming = { readonly ms: number; readonly runs: number; readonly inputs: string } | { readonly ms: null; readonly reason: string };
 
@@ -28,11 +30,13 @@ function feedFor(meta: ort.InferenceSession.ValueMetadata, batch: number): Feed 
  * The raw onnxruntime time of one ranker run over `candidates` rows, CPU provider, one
  * intra-op thread: the median of `runs` runs after `warm` unmeasured ones. Inputs are built
  * from the model's own metadata (valid indices 0 for integer features), so nothing but the
- * model's arithmetic is timed. Null with a reason when the bundle has no ranker.
+ * model's arithmetic is timed. The session comes from lib/onnx/ort-session.ts, as the
+ * server's does. Null with a reason when the bundle has no ranker.
  */
 export async function measureModelMs(modelPath: string | null, candidates: number, runs = 200, warm = 20): Promise<ModelTiming> {
   if (modelPath === null || !existsSync(modelPath)) return { ms: null, reason: 'the bundle has no ranker.onnx (no rank stage yet): model.ms, limit_rps and efficiency are null' };
-  const session = await ort.InferenceSession.create(modelPath, { executionProviders: ['cpu'], intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' });
+  const handle = await createOrtSession(await readFile(modelPath), { executionProviders: ['cpu'], intraOpNumThreads: 1 });
+  const { session } = handle;
   try {
     const feeds: Record<string, Feed> = {};
     for (const meta of session.inputMetadata) feeds[meta.name] = feedFor(meta, candidates);
@@ -46,6 +50,6 @@ export async function measureModelMs(modelPath: string | null, candidates: numbe
     times.sort((a, b) => a - b);
     return { ms: times[Math.floor(times.length / 2)]!, runs, inputs: Object.entries(feeds).map(([name, tensor]) => `${name}[${tensor.dims.join('x')}] ${tensor.type}`).join(', ') };
   } finally {
-    await session.release();
+    await handle.release();
   }
 }
