@@ -36,7 +36,7 @@ void describe('I2iSource over an in-process table', () => {
   void it('returns exactly what the row path returns (order, scores, blocking, decay, ratings, call after call)', async () => {
     const items = 400;
     const embedded = new EmbeddedSimilarityStore(new Map([['t', randomTable(items, 60, 3)]]));
-    assert.ok(embedded.localTable?.('t'));
+    assert.ok(embedded.localTable('t'));
     for (const options of [{ table: 't', triggers: 50 }, { table: 't', triggers: 20, triggerDecay: 0.9, ratingPower: 1 }]) {
       const fast = new I2iSource('fast', embedded, options, items);
       const slow = new I2iSource('slow', rowsOnly(embedded), options, items);
