@@ -29,7 +29,7 @@ import { benchReport, formatVerdict } from './serve/bench-report.js';
 import { driveLoad } from './serve/load-driver.js';
 import { measureModelMs } from './serve/model-time.js';
 import { formatRun, type RunSummary } from './serve/run-summary.js';
-import { processMemoryMb, startServerProcess } from './serve/server-process.js';
+import { processCpuSeconds, processMemoryMb, startServerProcess } from './serve/server-process.js';
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
@@ -95,6 +95,7 @@ async function run(args: ServeBenchArgs): Promise<void> {
   }, 500);
   let recommend: RunSummary;
   let echo: RunSummary | null = null;
+  let serverCpuMsPerCall: number | null = null;
   try {
     const definition = loadRecsysPackageDefinition();
     const proto = loadPackageDefinition(definition) as unknown as RecommendProto & DiagnosticsProto;
@@ -102,14 +103,27 @@ async function run(args: ServeBenchArgs): Promise<void> {
     const echoMethod = proto.recsys.v1.DiagnosticsService.service.Echo;
     const common = { target: `127.0.0.1:${server.port}`, concurrency: args.concurrency, workers: args.workers, channels: args.channels, rate: args.rate, warmupSeconds: args.warmup, deadlineMs: args.deadlineMs };
     log(`Recommend: ${args.concurrency} in flight, ${args.workers} driver thread(s), ${args.rate === 0 ? 'max throughput' : `${args.rate} calls/s`}, ${args.warmup} s warm-up + ${args.duration} s`);
+    // Server CPU over the measured window: CPU per call is what contention on a shared machine does not distort.
+    let cpuAtStart: Promise<number | null> = Promise.resolve(null);
+    let cpuAtEnd: Promise<number | null> = Promise.resolve(null);
     recommend = await driveLoad({
       ...common,
+      onStart: () => {
+        setTimeout(() => {
+          cpuAtStart = processCpuSeconds(server.pid);
+        }, args.warmup * 1000);
+        setTimeout(() => {
+          cpuAtEnd = processCpuSeconds(server.pid);
+        }, (args.warmup + args.duration) * 1000);
+      },
       name: `Recommend (${args.candidates} candidates, count ${args.count})`,
       path: recommendMethod.path,
       requests: users.map((userId) => recommendMethod.requestSerialize({ user_id: userId, count: args.count })),
       durationSeconds: args.duration,
     });
     process.stdout.write(`${formatRun(recommend)}\n\n`);
+    const [cpu0, cpu1] = await Promise.all([cpuAtStart, cpuAtEnd]);
+    if (cpu0 !== null && cpu1 !== null && recommend.count > 0) serverCpuMsPerCall = ((cpu1 - cpu0) * 1000) / recommend.count;
     if (!args.noEcho) {
       echo = await driveLoad({ ...common, name: 'Echo (transport ceiling)', path: echoMethod.path, requests: [echoMethod.requestSerialize({ payload: Buffer.alloc(0) })], durationSeconds: args.echoDuration });
       process.stdout.write(`${formatRun(echo)}\n\n`);
@@ -130,6 +144,7 @@ async function run(args: ServeBenchArgs): Promise<void> {
     modelNote,
     cores,
     serverPeakRssMb: peakRssMb > 0 ? peakRssMb : null,
+    serverCpuMsPerCall,
     candidates: args.candidates,
     candidatesMeasured: candidates,
     settings: { dataset: built.dataset, bundle: built.version, concurrency: args.concurrency, workers: args.workers, channels: args.channels, rate: args.rate, duration_s: args.duration, warmup_s: args.warmup, count: args.count },

@@ -7,6 +7,8 @@ export interface BenchInputs {
   readonly modelNote: string;
   readonly cores: number;
   readonly serverPeakRssMb: number | null;
+  /** Server CPU (user + system) over the measured Recommend window per call, ms. */
+  readonly serverCpuMsPerCall?: number | null;
   readonly candidates: number;
   readonly candidatesMeasured: { readonly mean: number; readonly min: number; readonly max: number };
   readonly settings: Readonly<Record<string, unknown>>;
@@ -39,6 +41,7 @@ export function benchReport(inputs: BenchInputs): Record<string, unknown> {
     efficiency: limit === null ? null : round(recommend.rps / limit),
     errors: errorsOf(recommend) + errorsOf(echo),
     'server.peak_rss_mb': inputs.serverPeakRssMb === null ? null : round(inputs.serverPeakRssMb, 1),
+    'recommend.server_cpu_ms_per_call': inputs.serverCpuMsPerCall === undefined || inputs.serverCpuMsPerCall === null ? null : round(inputs.serverCpuMsPerCall),
     cores: inputs.cores,
     candidates: inputs.candidates,
     'candidates.mean': round(inputs.candidatesMeasured.mean, 1),
@@ -59,6 +62,6 @@ export function formatVerdict(report: Record<string, unknown>): string {
     `recommend.rps ${show('recommend.rps')}  p50 ${show('recommend.p50_ms', ' ms')}  p99 ${show('recommend.p99_ms', ' ms')}  errors ${show('errors')}`,
     `echo.rps ${show('echo.rps')} (transport ceiling)   model.ms ${show('model.ms')} (${String(report['model.note'])})`,
     `limit_rps = cores / (cores / echo.rps + model.ms / 1000) = ${show('limit_rps')}   efficiency ${show('efficiency')}`,
-    `server peak RSS (VmHWM) ${show('server.peak_rss_mb', ' MiB')}`,
+    `server peak RSS (VmHWM) ${show('server.peak_rss_mb', ' MiB')}   server CPU per Recommend call ${show('recommend.server_cpu_ms_per_call', ' ms')}`,
   ].join('\n');
 }

@@ -15,6 +15,8 @@ export interface LoadRun {
   readonly warmupSeconds: number;
   readonly durationSeconds: number;
   readonly deadlineMs: number;
+  /** Called when the threads are told to start (warm-up begins). */
+  readonly onStart?: () => void;
 }
 
 /** Splits `total` into `parts` near-equal integers (the first ones get the remainder). */
@@ -60,6 +62,7 @@ export async function driveLoad(run: LoadRun): Promise<RunSummary> {
   try {
     await Promise.race([Promise.all(ready), Promise.all(reports)]);
     for (const worker of workers) worker.postMessage('go');
+    run.onStart?.();
     return summariseRun(run.name, await Promise.all(reports), run.durationSeconds);
   } finally {
     await Promise.all(workers.map((worker) => worker.terminate()));

@@ -24,6 +24,21 @@ export async function processMemoryMb(pid: number): Promise<{ rssMb: number; hwm
   }
 }
 
+/**
+ * CPU seconds (user + system) a live process has used, from /proc/<pid>/stat (clock ticks
+ * of 1/100 s, the Linux USER_HZ); null where unreadable.
+ */
+export async function processCpuSeconds(pid: number): Promise<number | null> {
+  try {
+    const text = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15 of the line.
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
 /** The port in the serve command's start line: "recsys serving bundle <v> on <host>:<port>". */
 export function portFromStartLine(line: string): number | null {
   const match = /^recsys serving bundle \S+ on \S+:(\d+)$/.exec(line.trim());

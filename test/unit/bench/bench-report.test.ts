@@ -5,7 +5,7 @@ import { LatencyHistogram } from '../../../bench/serve/latency-histogram.js';
 import { formatRun, limitRps, summariseRun, type WorkerReport } from '../../../bench/serve/run-summary.js';
 import { benchReport, formatVerdict } from '../../../bench/serve/bench-report.js';
 import { splitEvenly } from '../../../bench/serve/load-driver.js';
-import { portFromStartLine } from '../../../bench/serve/server-process.js';
+import { portFromStartLine, processCpuSeconds, processMemoryMb } from '../../../bench/serve/server-process.js';
 
 function report(latencies: number[], errors: Record<string, number> = {}): WorkerReport {
   const histogram = new LatencyHistogram();
@@ -65,5 +65,22 @@ void describe('run summary', () => {
     assert.deepEqual(splitEvenly(2, 2), [1, 1]);
     assert.equal(portFromStartLine('recsys serving bundle v2026-abc on 127.0.0.1:40123'), 40123);
     assert.equal(portFromStartLine('{"level":30,"msg":"serving"}'), null);
+  });
+});
+
+void describe('process figures from /proc', () => {
+  void it('reads CPU seconds that grow with work, and RSS with its high-water mark', async () => {
+    if (process.platform !== 'linux') return;
+    const before = await processCpuSeconds(process.pid);
+    // Spin for 150 ms of CPU (not wall) time: on a loaded machine wall time says little.
+    const start = process.cpuUsage();
+    let spin = 0;
+    while (process.cpuUsage(start).user < 150_000) spin++;
+    const after = await processCpuSeconds(process.pid);
+    assert.ok(before !== null && after !== null && spin > 0);
+    assert.ok(after - before >= 0.05, `${before} -> ${after}`);
+    const memory = await processMemoryMb(process.pid);
+    assert.ok(memory && memory.rssMb > 10 && memory.hwmMb >= memory.rssMb);
+    assert.equal(await processCpuSeconds(2 ** 30), null);
   });
 });
