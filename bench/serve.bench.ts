@@ -13,6 +13,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../lib/config/load-config.js';
+import { errorMessage, isRecsysError } from '../lib/domain/errors.js';
 import { EmbeddedBundleStore } from '../lib/stores/bundle/embedded-bundle-store.js';
 import { loadServingBundle, type ServingBundle } from '../lib/stores/bundle/serving-bundle.js';
 import { EmbeddedHistoryStore } from '../lib/stores/features/embedded-history-store.js';
@@ -125,7 +126,8 @@ async function run(args: ServeBenchArgs): Promise<void> {
     const [cpu0, cpu1] = await Promise.all([cpuAtStart, cpuAtEnd]);
     if (cpu0 !== null && cpu1 !== null && recommend.count > 0) serverCpuMsPerCall = ((cpu1 - cpu0) * 1000) / recommend.count;
     if (!args.noEcho) {
-      echo = await driveLoad({ ...common, name: 'Echo (transport ceiling)', path: echoMethod.path, requests: [echoMethod.requestSerialize({ payload: Buffer.alloc(0) })], durationSeconds: args.echoDuration });
+      // The ceiling is a max-throughput figure whatever --rate the Recommend run used.
+      echo = await driveLoad({ ...common, rate: 0, name: 'Echo (transport ceiling)', path: echoMethod.path, requests: [echoMethod.requestSerialize({ payload: Buffer.alloc(0) })], durationSeconds: args.echoDuration });
       process.stdout.write(`${formatRun(echo)}\n\n`);
     }
     const memory = await processMemoryMb(server.pid);
@@ -171,7 +173,13 @@ async function main(): Promise<number> {
     process.stdout.write(`${SERVE_BENCH_USAGE}\n`);
     return 0;
   }
-  await run(args);
+  try {
+    await run(args);
+  } catch (error) {
+    log(`bench:serve: ${errorMessage(error)}${isRecsysError(error) ? ` [${error.code}]` : ''}`);
+    if (process.env.RECSYS_DEBUG) console.error(error);
+    return 1;
+  }
   return 0;
 }
 
