@@ -22,6 +22,7 @@ import { recallServiceHandlers } from './recall-grpc-service.js';
 import { ServingHolder } from './serving-holder.js';
 import { serverCredentials } from './transport.js';
 import { sceneCatalogueOf } from './scenes.js';
+import { addDiagnosticsService } from './diagnostics-service.js';
 
 export const RECOMMEND_SERVICE_NAME = 'recsys.v1.RecommendService';
 export const RECALL_SERVICE_NAME = 'recsys.v1.RecallService';
@@ -178,6 +179,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       }),
     );
   }
+  addDiagnosticsService(add, definition, (method, millis) => { metrics.observeCall(method, millis, 'OK'); });
   health.addToServer(server);
   new ReflectionService(definition).addToServer(server);
 

@@ -12,7 +12,7 @@ export type ProtoGrpcType = RecommendProto & { recsys: { v1: RecallProto['recsys
 /** Options matching the generated types (keepCase, longs as strings, defaults, oneofs). */
 export const PROTO_OPTIONS = { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true } as const;
 
-export const PROTO_FILES = ['recsys/v1/recommend.proto', 'recsys/v1/recall.proto', 'recsys/v1/rank.proto'];
+export const PROTO_FILES = ['recsys/v1/recommend.proto', 'recsys/v1/recall.proto', 'recsys/v1/rank.proto', 'recsys/v1/diagnostics.proto'];
 
 export function protoDir(): string {
   return join(packageRoot(), 'proto');

@@ -20,6 +20,8 @@ export class EmbeddedSimilarityStore implements SimilarityStore {
     return Promise.resolve(out);
   }
 
+  readonly localTable = (table: string): SimilarityTable | undefined => this.byName.get(table);
+
   close(): Promise<void> {
     return Promise.resolve();
   }

@@ -1,5 +1,6 @@
 import { EMPTY_CANDIDATES, topCandidates, type CandidateList } from '../../../lib/domain/candidate.js';
 import type { SimilarityStore } from '../../../lib/stores/similarity/similarity-store.js';
+import type { SimilarityTable } from '../../../lib/stores/similarity/similarity-table.js';
 import type { RecallQuery, RecallSource } from '../recall-source.js';
 
 export interface I2iSourceOptions {
@@ -29,11 +30,16 @@ export function ratingWeight(rating: number, power: number): number {
  * source (item-cf, swing), which differ only in id and table.
  */
 export class I2iSource implements RecallSource {
+  /** Per item: its summed score in this call (valid where stamp[item] === generation). */
   private readonly accumulator: Float32Array;
-  /** Per item: 0 not seen in this call, 1 candidate, 2 blocked. */
-  private readonly state: Uint8Array;
+  /** Per item: the generation (call) that last touched it. */
+  private readonly stamp: Int32Array;
+  private generation = 0;
+  /** Items touched in this call, in first-touch order. */
   private readonly touched: Int32Array;
-  private readonly skipped: Int32Array;
+  /** The touched items that are not blocked, and their scores: the input of the top-`limit` selection. */
+  private readonly kept: Int32Array;
+  private readonly collected: Float32Array;
 
   constructor(
     readonly id: string,
@@ -42,52 +48,101 @@ export class I2iSource implements RecallSource {
     catalogueSize: number,
   ) {
     this.accumulator = new Float32Array(catalogueSize);
-    this.state = new Uint8Array(catalogueSize);
+    this.stamp = new Int32Array(catalogueSize);
     this.touched = new Int32Array(catalogueSize);
-    this.skipped = new Int32Array(catalogueSize);
+    this.kept = new Int32Array(catalogueSize);
+    this.collected = new Float32Array(catalogueSize);
   }
 
   async recall(query: RecallQuery, limit: number): Promise<CandidateList> {
     if (query.recent.length === 0) return EMPTY_CANDIDATES;
     const triggers = query.recent.subarray(0, this.options.triggers);
-    const rows = await this.store.neighbours(this.options.table, triggers);
-    // No await below: the shared scratch arrays are never used by two calls at once.
-    const { accumulator: acc, state, touched, skipped } = this;
+    const table = this.store.localTable?.(this.options.table);
+    // No await between accumulating and collecting: the shared scratch arrays are never used by two calls at once.
+    const n = table ? this.accumulateTable(table, triggers, query) : this.accumulateRows(await this.store.neighbours(this.options.table, triggers), query);
+    return this.collect(n, limit, query);
+  }
+
+  /** Weight of the trigger at position t whose recency weight is `recency` (decay^t, by repeated products). */
+  private triggerWeight(t: number, recency: number, ratings: Float32Array): number {
+    return recency * ratingWeight(ratings[t] ?? Number.NaN, this.options.ratingPower ?? 0);
+  }
+
+  /** Starts a call: a fresh stamp marks "not touched yet" for every item at once. */
+  private nextGeneration(): number {
+    if (this.generation === 0x7fff_ffff) {
+      this.stamp.fill(0);
+      this.generation = 0;
+    }
+    return ++this.generation;
+  }
+
+  /**
+   * Sums the rows of an in-process CSR table, reading the CSR arrays directly (no per-row
+   * objects). Per entry: one stamp check and one add; blocked items are dropped in
+   * `collect`, once per distinct item. Returns the number of distinct items touched.
+   */
+  private accumulateTable(table: SimilarityTable, triggers: Int32Array, query: RecallQuery): number {
+    const { offsets, items, scores } = table;
+    const { accumulator: acc, stamp, touched } = this;
+    const rows = table.rows;
     const decay = this.options.triggerDecay ?? 1;
-    const power = this.options.ratingPower ?? 0;
-    const ratings = query.recentRatings;
+    const generation = this.nextGeneration();
     let recency = 1;
     let n = 0;
-    let nSkipped = 0;
-    for (let t = 0; t < rows.length; t++) {
-      const { items, scores } = rows[t]!;
-      const weight = recency * ratingWeight(ratings[t] ?? Number.NaN, power);
-      recency *= decay;
-      for (let p = 0; p < items.length; p++) {
+    for (let t = 0; t < triggers.length; t++, recency *= decay) {
+      const trigger = triggers[t]!;
+      if (trigger < 0 || trigger >= rows) continue;
+      const weight = this.triggerWeight(t, recency, query.recentRatings);
+      const end = offsets[trigger + 1]!;
+      for (let p = offsets[trigger]!; p < end; p++) {
         const j = items[p]!;
-        const seen = state[j]!;
-        if (seen === 2) continue;
-        if (seen === 0) {
-          if (query.blocked(j)) {
-            state[j] = 2;
-            skipped[nSkipped++] = j;
-            continue;
-          }
-          state[j] = 1;
+        if (stamp[j] === generation) {
+          acc[j]! += weight * scores[p]!;
+        } else {
+          stamp[j] = generation;
           touched[n++] = j;
+          acc[j] = weight * scores[p]!;
         }
-        acc[j]! += weight * scores[p]!;
       }
     }
-    for (let t = 0; t < nSkipped; t++) state[skipped[t]!] = 0;
-    const candItems = touched.slice(0, n);
-    const candScores = new Float32Array(n);
-    for (let t = 0; t < n; t++) {
-      const j = candItems[t]!;
-      candScores[t] = acc[j]!;
-      acc[j] = 0;
-      state[j] = 0;
+    return n;
+  }
+
+  /** Sums neighbour rows fetched from a remote store, as accumulateTable does. */
+  private accumulateRows(rows: readonly CandidateList[], query: RecallQuery): number {
+    const { accumulator: acc, stamp, touched } = this;
+    const decay = this.options.triggerDecay ?? 1;
+    const generation = this.nextGeneration();
+    let recency = 1;
+    let n = 0;
+    for (let t = 0; t < rows.length; t++, recency *= decay) {
+      const { items, scores } = rows[t]!;
+      const weight = this.triggerWeight(t, recency, query.recentRatings);
+      for (let p = 0; p < items.length; p++) {
+        const j = items[p]!;
+        if (stamp[j] === generation) {
+          acc[j]! += weight * scores[p]!;
+        } else {
+          stamp[j] = generation;
+          touched[n++] = j;
+          acc[j] = weight * scores[p]!;
+        }
+      }
     }
-    return topCandidates(candItems, candScores, n, limit);
+    return n;
+  }
+
+  /** The best `limit` of the n touched items that are not blocked. */
+  private collect(n: number, limit: number, query: RecallQuery): CandidateList {
+    const { accumulator: acc, touched, kept, collected } = this;
+    let m = 0;
+    for (let t = 0; t < n; t++) {
+      const j = touched[t]!;
+      if (query.blocked(j)) continue;
+      kept[m] = j;
+      collected[m++] = acc[j]!;
+    }
+    return topCandidates(kept, collected, m, limit);
   }
 }
