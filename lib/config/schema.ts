@@ -154,6 +154,20 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** onnxruntime-node sessions (rankers, user tower): providers, threads, worker_threads. */
+    onnx: z
+      .object({
+        /** Tried in order; 'cuda' needs the CUDA provider installed (README), else a logged fallback to CPU. */
+        executionProviders: z.array(z.enum(['cpu', 'cuda'])).min(1).default(['cpu']),
+        /** Threads one session uses inside one run (never oversubscribe: workers x threads <= cores). */
+        intraOpNumThreads: positiveInt.max(64).default(1),
+        /** worker_threads holding a session each, so session.run never blocks the gRPC event loop. */
+        workers: positiveInt.max(64).default(1),
+        /** A run that takes longer fails with RECSYS_ERR_ONNX_TIMEOUT. */
+        timeoutMs: z.number().positive().default(1000),
+      })
+      .strict()
+      .prefault({}),
     evaluate: z
       .object({
         bundleRoot: z.string().min(1).default('var/eval-bundles'),
@@ -166,3 +180,4 @@ export const configSchema = z
 
 export type RecsysConfig = z.infer<typeof configSchema>;
 export type SourcesConfig = RecsysConfig['serving']['sources'];
+export type OnnxConfig = RecsysConfig['onnx'];

@@ -20,6 +20,11 @@ export const ERROR_CATALOGUE = {
   RECSYS_ERR_SOURCE_FAILED: 'dependency',
   RECSYS_ERR_SOURCE_TIMEOUT: 'dependency',
   RECSYS_ERR_SCORER_SHAPE: 'server',
+  RECSYS_ERR_ONNX_GRAPH_INVALID: 'server',
+  RECSYS_ERR_ONNX_SESSION_FAILED: 'server',
+  RECSYS_ERR_ONNX_RUN_FAILED: 'server',
+  RECSYS_ERR_ONNX_TIMEOUT: 'server',
+  RECSYS_ERR_ONNX_CLOSED: 'server',
   RECSYS_ERR_INTERNAL: 'server',
 } as const satisfies Record<string, ErrorCategory>;
 
