@@ -7,6 +7,7 @@ export const ENV_TABLE = {
   RECSYS_BUNDLE_ROOT: 'bundle.root',
   RECSYS_STORES_HISTORY: 'stores.history (embedded:// or mongodb://...)',
   RECSYS_STORES_SIMILARITY: 'stores.similarity (embedded:// or mongodb://...)',
+  RECSYS_STORES_VECTORS: 'stores.vectors.uri (embedded:// or milvus://host:19530)',
   RECSYS_HOST: 'serving.host',
   RECSYS_PORT: 'serving.port',
   RECSYS_METRICS_PORT: 'serving.metrics.port (Prometheus side port; 0 = any free port)',
@@ -23,6 +24,7 @@ export function applyEnvOverrides(config: RecsysConfig, env: NodeJS.ProcessEnv):
   if (env.RECSYS_BUNDLE_ROOT) config.bundle.root = env.RECSYS_BUNDLE_ROOT;
   if (env.RECSYS_STORES_HISTORY) config.stores.history = env.RECSYS_STORES_HISTORY;
   if (env.RECSYS_STORES_SIMILARITY) config.stores.similarity = env.RECSYS_STORES_SIMILARITY;
+  if (env.RECSYS_STORES_VECTORS) config.stores.vectors.uri = env.RECSYS_STORES_VECTORS;
   if (env.RECSYS_HOST) config.serving.host = env.RECSYS_HOST;
   if (env.RECSYS_PORT) config.serving.port = integer('RECSYS_PORT', env.RECSYS_PORT);
   if (env.RECSYS_METRICS_PORT) config.serving.metrics.port = integer('RECSYS_METRICS_PORT', env.RECSYS_METRICS_PORT);

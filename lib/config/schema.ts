@@ -50,6 +50,28 @@ export const configSchema = z
         feedbackFsync: z.enum(['always', 'interval', 'never']).default('interval'),
         /** interval policy: the most ms an acknowledged event waits for fsync (its power-loss window). */
         feedbackFsyncMs: positiveInt.max(60_000).default(100),
+        /** Item vectors (two-tower): search backend and the embedded HNSW index's parameters. */
+        vectors: z
+          .object({
+            /** embedded:// (exact or HNSW from the bundle) or milvus://host:19530 (written by train). */
+            uri: z.string().regex(/^(embedded:\/\/|milvus:\/\/.+)$/, 'expected embedded:// or milvus://host[:port]').default('embedded://'),
+            /** Catalogues of at least this many items also get a persisted HNSW index; smaller ones are searched exactly. */
+            hnswAbove: positiveInt.default(20_000),
+            /** HNSW graph degree (hnswlib M; Milvus HNSW M). */
+            m: positiveInt.max(128).default(16),
+            /** HNSW build beam width. */
+            efConstruction: positiveInt.max(4096).default(200),
+            /** HNSW search beam width (raised to k when k is larger). */
+            efSearch: positiveInt.max(4096).default(200),
+            /** Seed of the HNSW level generator: the same vectors give the same index bytes. */
+            seed: z.number().int().nonnegative().default(100),
+            /** milvus:// only: alias that names the current version; collections are <alias>_<version>. */
+            collection: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).max(128).default('recsys_item_vectors'),
+            /** milvus:// only: per-call deadline in ms. */
+            timeoutMs: positiveInt.default(2000),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),

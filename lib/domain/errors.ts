@@ -25,6 +25,7 @@ export const ERROR_CATALOGUE = {
   RECSYS_ERR_ONNX_RUN_FAILED: 'server',
   RECSYS_ERR_ONNX_TIMEOUT: 'server',
   RECSYS_ERR_ONNX_CLOSED: 'server',
+  RECSYS_ERR_VECTORS_DIM_MISMATCH: 'server',
   RECSYS_ERR_INTERNAL: 'server',
 } as const satisfies Record<string, ErrorCategory>;
 

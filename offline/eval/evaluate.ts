@@ -77,7 +77,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
   const cached = (await store.versions()).includes(version);
   if (!cached) await buildBundle({ data, validation: buildValidationSet(dataset, (row) => labels[row] === LABEL_VALID, false), config, store, progress: options.progress, version, makeCurrent: false });
   else options.log?.(`evaluate: reusing train-only bundle ${version}`);
-  const bundle = await loadServingBundle(store, version);
+  const bundle = await loadServingBundle(store, version, { efSearch: config.stores.vectors.efSearch });
   await store.prune(config.evaluate.keepBundles, [version]);
   const pipeline = createInProcessPipeline(bundle, config, new EmbeddedHistoryStore(), { deadlines: false });
 

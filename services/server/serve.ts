@@ -50,7 +50,7 @@ export async function serveCurrentBundle(config: Readonly<RecsysConfig>, log: Lo
 
 /** Loads and verifies a bundle version; i2i rows come from the configured store at that same version. */
 async function openBundle(config: Readonly<RecsysConfig>, store: EmbeddedBundleStore, version: string): Promise<ServingBundle> {
-  const loaded = await loadServingBundle(store, version);
+  const loaded = await loadServingBundle(store, version, { efSearch: config.stores.vectors.efSearch });
   const similarity = await openSimilarityStore(config.stores.similarity, loaded.similarity, { version });
   return similarity === loaded.similarity ? loaded : { ...loaded, similarity };
 }

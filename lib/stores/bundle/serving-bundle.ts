@@ -2,6 +2,8 @@ import { RecsysError } from '../../domain/errors.js';
 import type { SimilarityStore } from '../similarity/similarity-store.js';
 import { EmbeddedSimilarityStore } from '../similarity/embedded-similarity-store.js';
 import { SimilarityTable } from '../similarity/similarity-table.js';
+import { loadEmbeddedVectorIndex } from '../vectors/load-vector-index.js';
+import type { VectorIndex } from '../vectors/vector-index.js';
 import type { EmbeddedBundleStore } from './embedded-bundle-store.js';
 import type { BundleManifest } from './manifest.js';
 import {
@@ -19,6 +21,8 @@ export interface ServingBundle {
   readonly histories: HistoryTable;
   readonly popular: PopularLists;
   readonly similarity: SimilarityStore;
+  /** Item vectors (two-tower), index = catalogue index; null when the bundle has none. */
+  readonly vectors: VectorIndex | null;
   /** Dense index of a raw item id, -1 when the catalogue lacks it. */
   readonly resolveItem: (itemId: string) => number;
   /** The user's bundle history (most recent first), or null for an unknown user. */
@@ -27,7 +31,12 @@ export interface ServingBundle {
   userHistoryRatings(userId: string): Float32Array | null;
 }
 
-export async function loadServingBundle(store: EmbeddedBundleStore, version: string): Promise<ServingBundle> {
+export interface LoadServingBundleOptions {
+  /** HNSW search beam width (config stores.vectors.efSearch). */
+  efSearch?: number;
+}
+
+export async function loadServingBundle(store: EmbeddedBundleStore, version: string, options: LoadServingBundleOptions = {}): Promise<ServingBundle> {
   const manifest = await store.verify(version);
   const read = (name: string): Promise<Buffer> => store.readArtifact(version, manifest, name);
   const catalogue = decodeCatalogue(await read(ARTIFACT.catalogue));
@@ -44,6 +53,7 @@ export async function loadServingBundle(store: EmbeddedBundleStore, version: str
     if (table.rows !== catalogue.itemIds.length) throw new RecsysError('RECSYS_ERR_BUNDLE_CORRUPT', `bundle ${version}: ${name} has ${table.rows} rows for ${catalogue.itemIds.length} items`);
     tables.set(name.slice(0, -'.i2i'.length), table);
   }
+  const vectors = await loadEmbeddedVectorIndex(read, Object.keys(manifest.artifacts), catalogue.itemIds.length, { efSearch: options.efSearch ?? 200 });
   const itemIndex = new Map<string, number>();
   catalogue.itemIds.forEach((id, index) => itemIndex.set(id, index));
   const userIndex = new Map<string, number>();
@@ -57,6 +67,7 @@ export async function loadServingBundle(store: EmbeddedBundleStore, version: str
     histories,
     popular,
     similarity: new EmbeddedSimilarityStore(tables),
+    vectors,
     resolveItem: (itemId) => itemIndex.get(itemId) ?? -1,
     userHistory(userId) {
       const user = userIndex.get(userId);

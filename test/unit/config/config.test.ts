@@ -132,7 +132,7 @@ void describe('config environment and freezing', () => {
     assert.equal(config.serving.host, '127.0.0.1');
     assert.equal(config.bundle.root, '/srv/bundles');
     assert.equal(config.bundle.keep, 5);
-    assert.deepEqual(Object.keys(ENV_TABLE).sort(), ['RECSYS_BUNDLE_ROOT', 'RECSYS_CONFIG', 'RECSYS_HOST', 'RECSYS_LOG_LEVEL', 'RECSYS_METRICS_PORT', 'RECSYS_PORT', 'RECSYS_STORES_HISTORY', 'RECSYS_STORES_SIMILARITY']);
+    assert.deepEqual(Object.keys(ENV_TABLE).sort(), ['RECSYS_BUNDLE_ROOT', 'RECSYS_CONFIG', 'RECSYS_HOST', 'RECSYS_LOG_LEVEL', 'RECSYS_METRICS_PORT', 'RECSYS_PORT', 'RECSYS_STORES_HISTORY', 'RECSYS_STORES_SIMILARITY', 'RECSYS_STORES_VECTORS']);
   });
 
   void it('RECSYS_CONFIG picks the file when no path is given', () =>
