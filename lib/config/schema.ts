@@ -118,6 +118,32 @@ export const configSchema = z
           })
           .strict()
           .prefault({}),
+        'two-tower': z
+          .object({
+            enabled: z.boolean().default(true),
+            /** Output dimension of both towers (the item vectors). */
+            dim: positiveInt.max(1024).default(64),
+            userIdDim: positiveInt.max(1024).default(32),
+            historyDim: positiveInt.max(1024).default(64),
+            itemIdDim: positiveInt.max(1024).default(64),
+            /** Width of each side-feature embedding (genre, year bucket, gender, age, occupation). */
+            featureDim: positiveInt.max(256).default(8),
+            userHidden: z.array(positiveInt.max(4096)).max(4).default([256]),
+            itemHidden: z.array(positiveInt.max(4096)).max(4).default([]),
+            /** Most recent items pooled into the user tower (training and serving). */
+            maxHistory: positiveInt.max(1000).default(100),
+            batchSize: z.number().int().min(2).max(8192).default(1024),
+            epochs: positiveInt.max(1000).default(12),
+            patience: positiveInt.default(2),
+            learningRate: z.number().positive().max(1).default(0.002),
+            temperature: z.number().positive().max(10).default(0.07),
+            logQ: z.number().min(0).max(2).default(1),
+            userIdDropout: z.number().min(0).max(1).default(0.1),
+            evalUsers: positiveInt.default(1000),
+            seed: z.number().int().default(17),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),

@@ -34,14 +34,16 @@ export function softmaxCrossEntropy(logits: Float32Array, rows: number, cols: nu
     const base = r * cols;
     let max = -Infinity;
     for (let c = 0; c < cols; c++) if (logits[base + c]! > max) max = logits[base + c]!;
+    const target = targets[r]!;
+    // Read before the loop below overwrites it when grad aliases logits.
+    const targetLogit = logits[base + target]!;
     let sum = 0;
     for (let c = 0; c < cols; c++) {
       const e = Math.exp(logits[base + c]! - max);
       grad[base + c] = e;
       sum += e;
     }
-    const target = targets[r]!;
-    total += Math.log(sum) + max - logits[base + target]!;
+    total += Math.log(sum) + max - targetLogit;
     const scale = inv / sum;
     for (let c = 0; c < cols; c++) grad[base + c] = grad[base + c]! * scale;
     grad[base + target]! -= inv;

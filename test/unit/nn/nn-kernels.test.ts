@@ -138,6 +138,9 @@ void describe('lib/nn kernels', () => {
     const grad = new Float32Array(rows * cols);
     const loss = softmaxCrossEntropy(input, rows, cols, targets, grad);
     assert.ok(Math.abs(loss - lossOf()) < 1e-9);
+    const aliased = Float32Array.from(input);
+    assert.ok(Math.abs(softmaxCrossEntropy(aliased, rows, cols, targets, aliased) - loss) < 1e-9, 'same loss when grad aliases logits');
+    assert.deepEqual([...aliased], [...grad], 'same gradient when grad aliases logits');
     assert.equal(grad[masked], 0);
     grad[masked] = 0;
     const check = Float32Array.from(grad);

@@ -1,0 +1,49 @@
+/**
+ * Two-tower retrieval job: trains the towers on the training view (two-tower.trainer.ts),
+ * exports the user tower to `user-tower.onnx` (+ `user-tower.json`) for the `two-tower`
+ * recall source, and writes every item's vector with the vector store's codec (plus the
+ * persisted HNSW graph for large catalogues).
+ *
+ * Training runs in TypeScript on lib/nn's hand-written kernels (see lib/nn/index.ts for the
+ * measurement against TensorFlow.js) on one thread: with the machine's second core busy
+ * serving other jobs, a data-parallel worker split measured no gain worth its
+ * nondeterminism, so the job is single-threaded and bit-for-bit reproducible from its seed.
+ */
+import { itemVectorArtifacts } from '../../../lib/stores/vectors/item-vectors-artifact.js';
+import { USER_TOWER_ARTIFACT, encodeUserTowerMeta } from '../../../lib/onnx/user-tower.js';
+import type { Job, JobContext, JobOutput } from '../job.js';
+import { buildTowerFeatures } from './two-tower.features.js';
+import { trainTwoTower } from './two-tower.trainer.js';
+import { exportUserTower } from './user-tower.export.js';
+
+export const twoTowerJob: Job = {
+  name: 'two-tower',
+  async run(context: JobContext): Promise<JobOutput> {
+    const { enabled, ...options } = context.config.jobs['two-tower'];
+    if (!enabled) return { artifacts: [], details: { enabled: false } };
+    const { data, validation } = context;
+    const trained = trainTwoTower(data, validation, buildTowerFeatures(data.dataset), options, context.progress, (line) => {
+      process.stderr.write(`${line}\n`);
+    });
+    const { model } = trained;
+    const vectors = model.allItemVectors();
+    const meta = { dim: options.dim, users: data.users, items: data.items, maxHistory: options.maxHistory };
+    const best = trained.epochs.find((epoch) => epoch.epoch === trained.bestEpoch);
+    return {
+      artifacts: [
+        { name: USER_TOWER_ARTIFACT.model, bytes: Buffer.from(exportUserTower(model)) },
+        { name: USER_TOWER_ARTIFACT.meta, bytes: encodeUserTowerMeta(meta) },
+        ...(await itemVectorArtifacts(vectors, options.dim, context.config)),
+      ],
+      details: {
+        ...options,
+        examples: trained.examples,
+        bestEpoch: trained.bestEpoch,
+        validNdcg10: best?.ndcg10 ?? null,
+        validRecall50: best?.recall50 ?? null,
+        epochs: trained.epochs,
+        seconds: Math.round(trained.seconds * 10) / 10,
+      },
+    };
+  },
+};
