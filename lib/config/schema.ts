@@ -186,6 +186,15 @@ export const configSchema = z
               .object({ ...sourceBase, weight: z.number().nonnegative().default(0.01) })
               .strict()
               .prefault({}),
+            'two-tower': z
+              .object({
+                ...sourceBase,
+                weight: z.number().nonnegative().default(1),
+                /** Extra results asked of the vector index to make up for blocked ones an approximate index drops. */
+                overFetch: z.number().int().nonnegative().max(10_000).default(100),
+              })
+              .strict()
+              .prefault({}),
           })
           .strict()
           .prefault({}),

@@ -118,3 +118,22 @@ export class UserTower {
     return this.ort.release();
   }
 }
+
+/**
+ * The bundle's user tower, or null when it has none (no two-tower job ran). `read` returns a
+ * verified artifact's bytes; the sidecar must agree with the bundle's catalogue and users.
+ */
+export async function loadUserTower(
+  read: (name: string) => Promise<Buffer>,
+  names: readonly string[],
+  items: number,
+  users: number,
+  options: OrtSessionOptions = {},
+): Promise<UserTower | null> {
+  if (!names.includes(USER_TOWER_ARTIFACT.model) || !names.includes(USER_TOWER_ARTIFACT.meta)) return null;
+  const meta = decodeUserTowerMeta(await read(USER_TOWER_ARTIFACT.meta));
+  if (meta.items !== items || meta.users !== users) {
+    throw new RecsysError('RECSYS_ERR_BUNDLE_CORRUPT', `${USER_TOWER_ARTIFACT.meta}: ${meta.users} users and ${meta.items} items, the bundle ${users} and ${items}`);
+  }
+  return UserTower.load(await read(USER_TOWER_ARTIFACT.model), meta, options);
+}

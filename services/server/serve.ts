@@ -3,6 +3,7 @@ import type { RecsysConfig } from '../../lib/config/schema.js';
 import { RecsysError } from '../../lib/domain/errors.js';
 import { EmbeddedBundleStore } from '../../lib/stores/bundle/embedded-bundle-store.js';
 import { loadServingBundle } from '../../lib/stores/bundle/serving-bundle.js';
+import { ortSessionOptionsFromConfig } from '../../lib/onnx/ort-session.js';
 import { openHistoryStore, openSimilarityStore } from '../../lib/stores/store-uri.js';
 import { startServer, type RunningServer } from './grpc-server.js';
 import { watchBundlePointer } from './bundle-watcher.js';
@@ -50,7 +51,7 @@ export async function serveCurrentBundle(config: Readonly<RecsysConfig>, log: Lo
 
 /** Loads and verifies a bundle version; i2i rows come from the configured store at that same version. */
 async function openBundle(config: Readonly<RecsysConfig>, store: EmbeddedBundleStore, version: string): Promise<ServingBundle> {
-  const loaded = await loadServingBundle(store, version, { efSearch: config.stores.vectors.efSearch });
+  const loaded = await loadServingBundle(store, version, { efSearch: config.stores.vectors.efSearch, ort: ortSessionOptionsFromConfig(config.onnx) });
   const similarity = await openSimilarityStore(config.stores.similarity, loaded.similarity, { version });
   return similarity === loaded.similarity ? loaded : { ...loaded, similarity };
 }
