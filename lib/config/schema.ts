@@ -140,6 +140,8 @@ export const configSchema = z
             logQ: z.number().min(0).max(2).default(1),
             userIdDropout: z.number().min(0).max(1).default(0.1),
             evalUsers: positiveInt.default(1000),
+            /** Candidate weights of the popularity prior served with the item vectors; the best on validation is kept. */
+            popularityPriors: z.array(z.number().min(0).max(4)).min(1).max(16).default([0, 0.25, 0.5, 0.75, 1]),
             seed: z.number().int().default(17),
           })
           .strict()

@@ -2,7 +2,10 @@
  * Two-tower retrieval job: trains the towers on the training view (two-tower.trainer.ts),
  * exports the user tower to `user-tower.onnx` (+ `user-tower.json`) for the `two-tower`
  * recall source, and writes every item's vector with the vector store's codec (plus the
- * persisted HNSW graph for large catalogues).
+ * persisted HNSW graph for large catalogues). Served vectors are dim + 1 wide: the towers'
+ * L2-normalised outputs plus a popularity-prior component whose weight is chosen on
+ * validation (two-tower.trainer.ts evaluateTwoTower), so the index ranks by
+ * cosine + β·temperature·log q(item).
  *
  * Training runs in TypeScript on lib/nn's hand-written kernels (see lib/nn/index.ts for the
  * measurement against TensorFlow.js) on one thread: with the machine's second core busy
@@ -13,7 +16,7 @@ import { itemVectorArtifacts } from '../../../lib/stores/vectors/item-vectors-ar
 import { USER_TOWER_ARTIFACT, encodeUserTowerMeta } from '../../../lib/onnx/user-tower.js';
 import type { Job, JobContext, JobOutput } from '../job.js';
 import { buildTowerFeatures } from './two-tower.features.js';
-import { trainTwoTower } from './two-tower.trainer.js';
+import { servedItemVectors, trainTwoTower } from './two-tower.trainer.js';
 import { exportUserTower } from './user-tower.export.js';
 
 export const twoTowerJob: Job = {
@@ -26,19 +29,20 @@ export const twoTowerJob: Job = {
       process.stderr.write(`${line}\n`);
     });
     const { model } = trained;
-    const vectors = model.allItemVectors();
-    const meta = { dim: options.dim, users: data.users, items: data.items, maxHistory: options.maxHistory };
+    const vectors = servedItemVectors(model.allItemVectors(), options.dim, trained.priorColumn, trained.prior);
+    const meta = { dim: options.dim + 1, users: data.users, items: data.items, maxHistory: options.maxHistory };
     const best = trained.epochs.find((epoch) => epoch.epoch === trained.bestEpoch);
     return {
       artifacts: [
         { name: USER_TOWER_ARTIFACT.model, bytes: Buffer.from(exportUserTower(model)) },
         { name: USER_TOWER_ARTIFACT.meta, bytes: encodeUserTowerMeta(meta) },
-        ...(await itemVectorArtifacts(vectors, options.dim, context.config)),
+        ...(await itemVectorArtifacts(vectors, options.dim + 1, context.config)),
       ],
       details: {
         ...options,
         examples: trained.examples,
         bestEpoch: trained.bestEpoch,
+        popularityPrior: trained.prior,
         validNdcg10: best?.ndcg10 ?? null,
         validRecall50: best?.recall50 ?? null,
         epochs: trained.epochs,

@@ -21,6 +21,12 @@ export interface TwoTowerTrainOptions extends Omit<TwoTowerShape, 'users' | 'ite
   readonly userIdDropout: number;
   /** Validation users scored per evaluation (exact search over every item). */
   readonly evalUsers: number;
+  /**
+   * Candidate weights β of the popularity prior served with the vectors: score = cosine +
+   * β·temperature·log q(item), the logit the softmax saw before its logQ correction, scaled
+   * back by β. Each evaluation scores every candidate; the best on validation NDCG@10 is kept.
+   */
+  readonly popularityPriors: readonly number[];
   readonly seed: number;
 }
 
@@ -29,11 +35,17 @@ export interface EpochReport {
   readonly loss: number;
   readonly ndcg10: number;
   readonly recall50: number;
+  /** The popularity-prior weight β these metrics were measured with (the epoch's best). */
+  readonly prior: number;
   readonly seconds: number;
 }
 
 export interface TrainedTwoTower {
   readonly model: TwoTowerModel;
+  /** Per item: temperature · log q(item), q the smoothed share of training examples. */
+  readonly priorColumn: Float32Array;
+  /** The chosen prior weight β (of the best epoch). */
+  readonly prior: number;
   readonly epochs: readonly EpochReport[];
   readonly bestEpoch: number;
   readonly examples: number;
@@ -83,16 +95,21 @@ export function servingUserBatch(users: Int32Array, histories: TrainHistories, m
 }
 
 /**
- * Validation NDCG@10 and recall@50 of the model for `users`: exact inner products with every
- * item, the user's training items masked, ties by ascending item index (the evaluator's
- * conventions, DESIGN.md 5).
+ * Validation NDCG@10 and recall@50 of the model for `users`, for each popularity-prior weight β
+ * (score = cosine + β·priorColumn[item]): exact inner products with every item, the user's
+ * training items masked, ties by ascending item index (the evaluator's conventions,
+ * DESIGN.md 5). Returns the β with the best NDCG@10 and its metrics.
  */
-export function evaluateTwoTower(model: TwoTowerModel, users: Int32Array, histories: TrainHistories, validation: ValidationSet, maxHistory: number): { ndcg10: number; recall50: number } {
+export function evaluateTwoTower(
+  model: TwoTowerModel, users: Int32Array, histories: TrainHistories, validation: ValidationSet, maxHistory: number,
+  priorColumn: Float32Array = new Float32Array(model.shape.items), priors: readonly number[] = [0],
+): { ndcg10: number; recall50: number; prior: number } {
   const { items, dim } = model.shape;
   const itemVectors = model.allItemVectors();
-  const metrics = new RankingMetricsAccumulator(items);
+  const accumulators = priors.map(() => new RankingMetricsAccumulator(items));
   const chunk = 256;
   const scores = new Float32Array(chunk * items);
+  const row = new Float32Array(items);
   const ranked = new Int32Array(50);
   const top = new Float32Array(50);
   for (let start = 0; start < users.length; start += chunk) {
@@ -101,14 +118,36 @@ export function evaluateTwoTower(model: TwoTowerModel, users: Int32Array, histor
     gemmABt(userVectors, itemVectors, scores, slice.length, items, dim);
     for (let b = 0; b < slice.length; b++) {
       const u = slice[b]!;
-      const row = scores.subarray(b * items, (b + 1) * items);
-      for (let k = histories.offsets[u]!; k < histories.offsets[u + 1]!; k++) row[histories.items[k]!] = -Infinity;
-      const n = topK(row, ranked, top);
-      metrics.add(ranked.subarray(0, n), validation.items.subarray(validation.offsets[u], validation.offsets[u + 1]));
+      const relevant = validation.items.subarray(validation.offsets[u], validation.offsets[u + 1]);
+      priors.forEach((beta, p) => {
+        for (let i = 0; i < items; i++) row[i] = scores[b * items + i]! + beta * priorColumn[i]!;
+        for (let k = histories.offsets[u]!; k < histories.offsets[u + 1]!; k++) row[histories.items[k]!] = -Infinity;
+        const n = topK(row, ranked, top);
+        accumulators[p]!.add(ranked.subarray(0, n), relevant);
+      });
     }
   }
-  const values = metrics.summary().values;
-  return { ndcg10: values['ndcg@10'], recall50: values['recall@50'] };
+  let best = { ndcg10: -1, recall50: 0, prior: priors[0] ?? 0 };
+  priors.forEach((beta, p) => {
+    const values = accumulators[p]!.summary().values;
+    if (values['ndcg@10'] > best.ndcg10) best = { ndcg10: values['ndcg@10'], recall50: values['recall@50'], prior: beta };
+  });
+  return best;
+}
+
+/**
+ * The vectors served for search: each item's tower output with one more component,
+ * prior·priorColumn[item]; the user tower's ONNX graph appends a constant 1, so the inner
+ * product is cosine + prior·temperature·log q(item).
+ */
+export function servedItemVectors(itemVectors: Float32Array, dim: number, priorColumn: Float32Array, prior: number): Float32Array {
+  const items = priorColumn.length;
+  const out = new Float32Array(items * (dim + 1));
+  for (let i = 0; i < items; i++) {
+    out.set(itemVectors.subarray(i * dim, (i + 1) * dim), i * (dim + 1));
+    out[i * (dim + 1) + dim] = prior * priorColumn[i]!;
+  }
+  return out;
 }
 
 /** Top ranked.length finite scores, best first, ties by ascending index; returns the count. */
@@ -154,11 +193,16 @@ export function trainTwoTower(
   const examples = histories.items.length;
   const exampleUser = new Int32Array(examples);
   for (let u = 0; u < data.users; u++) exampleUser.fill(u, histories.offsets[u], histories.offsets[u + 1]);
+  // log q(item): add-one smoothed share of the training examples (items never seen get the lowest).
   const logQ = new Float32Array(data.items);
+  const priorColumn = new Float32Array(data.items);
   {
     const counts = new Float64Array(data.items);
     for (let k = 0; k < examples; k++) counts[histories.items[k]!]!++;
-    for (let i = 0; i < data.items; i++) logQ[i] = counts[i]! > 0 ? Math.log(counts[i]! / examples) : 0;
+    for (let i = 0; i < data.items; i++) {
+      logQ[i] = Math.log((counts[i]! + 1) / (examples + data.items));
+      priorColumn[i] = options.temperature * logQ[i]!;
+    }
   }
   const evalUsers = sampleValidationUsers(validation, histories, options.evalUsers, options.seed);
 
@@ -180,7 +224,7 @@ export function trainTwoTower(
   const invT = 1 / options.temperature;
 
   const reports: EpochReport[] = [];
-  let best = { ndcg10: -1, epoch: 0, weights: snapshot(model) };
+  let best = { ndcg10: -1, epoch: 0, prior: 0, weights: snapshot(model) };
   let stale = 0;
   for (let epoch = 1; epoch <= options.epochs; epoch++) {
     const epochStart = performance.now();
@@ -233,19 +277,19 @@ export function trainTwoTower(
       if ((step & 15) === 15) bar.note?.(`loss ${(lossSum / (step + 1)).toFixed(3)}`);
     }
     bar.done();
-    const { ndcg10, recall50 } = evaluateTwoTower(model, evalUsers, histories, validation, L);
-    const report = { epoch, loss: lossSum / Math.max(1, steps), ndcg10, recall50, seconds: (performance.now() - epochStart) / 1000 };
+    const { ndcg10, recall50, prior } = evaluateTwoTower(model, evalUsers, histories, validation, L, priorColumn, options.popularityPriors);
+    const report = { epoch, loss: lossSum / Math.max(1, steps), ndcg10, recall50, prior, seconds: (performance.now() - epochStart) / 1000 };
     reports.push(report);
-    log(`two-tower epoch ${epoch}: loss ${report.loss.toFixed(4)} valid ndcg@10 ${ndcg10.toFixed(4)} recall@50 ${recall50.toFixed(4)} (${report.seconds.toFixed(1)} s)`);
+    log(`two-tower epoch ${epoch}: loss ${report.loss.toFixed(4)} valid ndcg@10 ${ndcg10.toFixed(4)} recall@50 ${recall50.toFixed(4)} at prior ${prior} (${report.seconds.toFixed(1)} s)`);
     if (ndcg10 > best.ndcg10) {
-      best = { ndcg10, epoch, weights: snapshot(model) };
+      best = { ndcg10, epoch, prior, weights: snapshot(model) };
       stale = 0;
     } else if (++stale >= options.patience) {
       break;
     }
   }
   restore(model, best.weights);
-  return { model, epochs: reports, bestEpoch: best.epoch, examples, seconds: (performance.now() - started) / 1000 };
+  return { model, priorColumn, prior: best.prior, epochs: reports, bestEpoch: best.epoch, examples, seconds: (performance.now() - started) / 1000 };
 }
 
 /** Up to `count` validation users with held-out items and some training history, in a seeded order. */

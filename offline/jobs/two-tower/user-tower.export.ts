@@ -7,7 +7,9 @@ import type { TwoTowerModel } from './two-tower.model.js';
  * The trained user tower as an ONNX graph (opset 17), computing exactly what
  * TwoTowerModel.forwardUsers computes (lib/onnx/user-tower.ts documents the inputs):
  *   Gather(user table) | ReduceSum(Gather(history table) · weights) | Flatten(Gather(demographic
- *   table, Gather(user demographics, user))) → Concat → (Gemm → Relu)* → Gemm → LpNormalization.
+ *   table, Gather(user demographics, user))) → Concat → (Gemm → Relu)* → Gemm → LpNormalization,
+ * then one more output column, the constant 1 that picks up the items' popularity prior
+ * (servedItemVectors): the output is dim + 1 wide.
  */
 export function exportUserTower(model: TwoTowerModel): Uint8Array {
   const { users, dim, userIdDim, historyDim, featureDim } = model.shape;
@@ -36,7 +38,10 @@ export function exportUserTower(model: TwoTowerModel): Uint8Array {
     x = g.apply('Gemm', [x, w, b], { transB: attr.int(1) });
     if (l + 1 < model.userMlp.layers.length) x = g.apply('Relu', [x]);
   });
-  g.node('LpNormalization', [x], [USER_TOWER_OUTPUT], { axis: attr.int(1), p: attr.int(2) });
-  g.output(USER_TOWER_OUTPUT, 'float', ['batch', dim]);
+  const normalised = g.apply('LpNormalization', [x], { axis: attr.int(1), p: attr.int(2) });
+  // The constant 1 that multiplies the items' popularity-prior component (exactly 1: y·0 + 1).
+  const one = g.apply('Add', [g.apply('MatMul', [normalised, g.floatInitializer('zero_column', new Float32Array(dim), [dim, 1])]), g.floatInitializer('one', [1], [1])]);
+  g.node('Concat', [normalised, one], [USER_TOWER_OUTPUT], { axis: attr.int(1) });
+  g.output(USER_TOWER_OUTPUT, 'float', ['batch', dim + 1]);
   return g.toBytes();
 }

@@ -55,7 +55,7 @@ function clusteredDataset(users: number, items: number, seed: number): { dataset
 const OPTIONS: TwoTowerTrainOptions = {
   dim: 16, userIdDim: 8, historyDim: 16, itemIdDim: 16, featureDim: 4, userHidden: [32], itemHidden: [],
   maxHistory: 30, batchSize: 64, epochs: 4, patience: 4, learningRate: 0.01, temperature: 0.1, logQ: 1,
-  userIdDropout: 0.1, evalUsers: 200, seed: 3,
+  userIdDropout: 0.1, evalUsers: 200, popularityPriors: [0, 0.5], seed: 3,
 };
 
 void describe('two-tower', () => {
@@ -89,7 +89,7 @@ void describe('two-tower', () => {
     const model = new TwoTowerModel({ ...OPTIONS, userHidden: [64, 32], users: dataset.userIds.length, items: dataset.itemIds.length }, features, random);
     // Non-zero biases so the exported Gemm biases are checked too.
     for (const p of model.denseParameters) if (p.name.endsWith('.bias')) for (let k = 0; k < p.value.length; k++) p.value[k] = random.normal() * 0.1;
-    const meta = { dim: OPTIONS.dim, users: dataset.userIds.length, items: dataset.itemIds.length, maxHistory: OPTIONS.maxHistory };
+    const meta = { dim: OPTIONS.dim + 1, users: dataset.userIds.length, items: dataset.itemIds.length, maxHistory: OPTIONS.maxHistory };
     const tower = await UserTower.load(exportUserTower(model), meta);
     const count = 1000;
     const users = Int32Array.from({ length: count }, (_, b) => (b % 10 === 9 ? meta.users : b));
@@ -105,13 +105,17 @@ void describe('two-tower', () => {
     }
     const expected = Float32Array.from(model.forwardUsers({ count, users, historyOffsets: offsets, historyItems: items, historyWeights: weights }).subarray(0, count * OPTIONS.dim));
     const actual = await tower.vectors(Array.from(users), histories);
-    assert.equal(actual.length, expected.length);
+    const dim = OPTIONS.dim;
+    assert.equal(actual.length, count * (dim + 1));
     let maxDiff = 0;
-    for (let k = 0; k < actual.length; k++) maxDiff = Math.max(maxDiff, Math.abs(actual[k]! - expected[k]!));
+    for (let b = 0; b < count; b++) {
+      for (let d = 0; d < dim; d++) maxDiff = Math.max(maxDiff, Math.abs(actual[b * (dim + 1) + d]! - expected[b * dim + d]!));
+      assert.equal(actual[b * (dim + 1) + dim], 1, 'the prior column multiplier is exactly 1');
+    }
     assert.ok(maxDiff <= 1e-4, `max abs diff ${maxDiff}`);
     // One user at a time (the serving call) gives the same vector as the batch.
     const single = await tower.vector(users[7]!, histories[7]!);
-    for (let d = 0; d < OPTIONS.dim; d++) assert.ok(Math.abs(single[d]! - expected[7 * OPTIONS.dim + d]!) <= 1e-4);
+    for (let d = 0; d < dim; d++) assert.ok(Math.abs(single[d]! - expected[7 * dim + d]!) <= 1e-4);
     await tower.close();
   });
 
@@ -128,6 +132,7 @@ void describe('two-tower', () => {
     const first = trainTwoTower(data, validation, features, OPTIONS, silentProgress);
     const best = first.epochs.find((e) => e.epoch === first.bestEpoch)!;
     assert.ok(best.recall50 > before.recall50 + 0.1, `recall@50 ${before.recall50} → ${best.recall50}`);
+    assert.ok(OPTIONS.popularityPriors.includes(first.prior));
     assert.ok(first.epochs.every((e) => Number.isFinite(e.loss)));
     assert.ok(first.epochs[first.epochs.length - 1]!.loss < first.epochs[0]!.loss, 'loss decreases');
     const second = trainTwoTower(data, validation, features, OPTIONS, silentProgress);
@@ -155,10 +160,17 @@ void describe('two-tower', () => {
     const names = output.artifacts.map((a) => a.name);
     assert.deepEqual(names, [USER_TOWER_ARTIFACT.model, USER_TOWER_ARTIFACT.meta, ITEM_VECTORS_ARTIFACT.vectors]);
     const meta = decodeUserTowerMeta(Buffer.from(output.artifacts[1]!.bytes));
-    assert.deepEqual(meta, { dim: 8, users: data.users, items: data.items, maxHistory: 100 });
+    assert.deepEqual(meta, { dim: 9, users: data.users, items: data.items, maxHistory: 100 });
     const vectors = decodeItemVectors(Buffer.from(output.artifacts[2]!.bytes));
     assert.equal(vectors.meta.count, data.items);
-    assert.equal(vectors.meta.normalised, true);
+    assert.equal(vectors.meta.dim, 9);
+    // The first 8 components are the unit tower output; the 9th the (non-positive) prior.
+    for (let i = 0; i < data.items; i++) {
+      let norm = 0;
+      for (let d = 0; d < 8; d++) norm += vectors.vectors[i * 9 + d]! ** 2;
+      assert.ok(Math.abs(norm - 1) < 1e-4);
+      assert.ok(vectors.vectors[i * 9 + 8]! <= 0);
+    }
     const disabled = await twoTowerJob.run({ data, validation: emptyValidation(data.users), config: parseConfig({ jobs: { 'two-tower': { enabled: false } } }), progress: silentProgress });
     assert.equal(disabled.artifacts.length, 0);
   });

@@ -4,6 +4,7 @@ import { datasetFromRows } from '../../../offline/data/dataset-builder.js';
 import { createPrng } from '../../../offline/data/prng.js';
 import { buildTowerFeatures } from '../../../offline/jobs/two-tower/two-tower.features.js';
 import { TwoTowerModel } from '../../../offline/jobs/two-tower/two-tower.model.js';
+import { servedItemVectors } from '../../../offline/jobs/two-tower/two-tower.trainer.js';
 import { exportUserTower } from '../../../offline/jobs/two-tower/user-tower.export.js';
 import { UserTower } from '../../../lib/onnx/user-tower.js';
 import { ExactVectorIndex } from '../../../lib/stores/vectors/exact-vector-index.js';
@@ -16,10 +17,12 @@ async function fixture(): Promise<{ source: TwoTowerSource; model: TwoTowerModel
   const dataset = datasetFromRows(rows);
   const shape = { users: dataset.userIds.length, items: dataset.itemIds.length, dim: 8, userIdDim: 4, historyDim: 8, itemIdDim: 8, featureDim: 2, userHidden: [16], itemHidden: [] };
   const model = new TwoTowerModel(shape, buildTowerFeatures(dataset), createPrng(9));
-  const tower = await UserTower.load(exportUserTower(model), { dim: 8, users: shape.users, items: shape.items, maxHistory: 10 });
-  const itemVectors = model.allItemVectors();
+  const tower = await UserTower.load(exportUserTower(model), { dim: 9, users: shape.users, items: shape.items, maxHistory: 10 });
+  // A popularity prior that favours low item indices, so the served extra component matters.
+  const prior = Float32Array.from({ length: shape.items }, (_, i) => -0.01 * i);
+  const itemVectors = servedItemVectors(model.allItemVectors(), 8, prior, 1);
   const userIndex = new Map(dataset.userIds.map((id, index) => [id, index]));
-  const source = new TwoTowerSource(tower, new ExactVectorIndex(itemVectors, 8), (id) => userIndex.get(id) ?? -1, { overFetch: 5 });
+  const source = new TwoTowerSource(tower, new ExactVectorIndex(itemVectors, 9), (id) => userIndex.get(id) ?? -1, { overFetch: 5 });
   return { source, model, itemVectors, tower, row: (id) => userIndex.get(id) ?? -1 };
 }
 
@@ -49,7 +52,7 @@ void describe('TwoTowerSource', () => {
     const got = await source.recall(query('u5', true, recent, [recent[0]!, 7]), 10);
     assert.equal(got.items.length, 10);
     assert.ok(!got.items.includes(3) && !got.items.includes(7));
-    const expected = bruteForce(vector, itemVectors, 8, [3, 7], 10);
+    const expected = bruteForce(vector, itemVectors, 9, [3, 7], 10);
     // Float rounding may swap near-ties; the sets agree and the top item is the same.
     assert.equal(got.items[0], expected[0]);
     assert.deepEqual([...got.items].sort((a, b) => a - b), [...expected].sort((a, b) => a - b));
