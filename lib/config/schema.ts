@@ -133,13 +133,15 @@ export const configSchema = z
             /** Most recent items pooled into the user tower (training and serving). */
             maxHistory: positiveInt.max(1000).default(200),
             batchSize: z.number().int().min(2).max(8192).default(512),
-            epochs: positiveInt.max(1000).default(3),
+            epochs: positiveInt.max(1000).default(4),
             patience: positiveInt.default(1),
             learningRate: z.number().positive().max(1).default(0.003),
+            /** Learning rate multiplier after each epoch (1 = constant). */
+            learningRateDecay: z.number().positive().max(1).default(0.6),
             temperature: z.number().positive().max(10).default(0.07),
             logQ: z.number().min(0).max(2).default(1),
             userIdDropout: z.number().min(0).max(1).default(0.1),
-            evalUsers: positiveInt.default(1000),
+            evalUsers: positiveInt.default(3000),
             /** Candidate weights of the popularity prior served with the item vectors; the best on validation is kept. */
             popularityPriors: z.array(z.number().min(0).max(4)).min(1).max(16).default([0, 0.25, 0.5, 0.75, 1]),
             seed: z.number().int().default(17),

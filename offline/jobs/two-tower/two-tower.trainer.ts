@@ -14,6 +14,8 @@ export interface TwoTowerTrainOptions extends Omit<TwoTowerShape, 'users' | 'ite
   /** Epochs without a better validation NDCG@10 before stopping. */
   readonly patience: number;
   readonly learningRate: number;
+  /** Learning rate multiplier applied after each epoch (1 = constant). */
+  readonly learningRateDecay: number;
   readonly temperature: number;
   /** Weight of the logQ correction: logit − w·log q(item); 0 = off, 1 = Yi et al. */
   readonly logQ: number;
@@ -228,6 +230,7 @@ export function trainTwoTower(
   let stale = 0;
   for (let epoch = 1; epoch <= options.epochs; epoch++) {
     const epochStart = performance.now();
+    adam.learningRate = options.learningRate * options.learningRateDecay ** (epoch - 1);
     const order = shuffledIndices(random, examples);
     const steps = Math.floor(examples / B);
     const bar = progress(`two-tower epoch ${epoch}`, steps);

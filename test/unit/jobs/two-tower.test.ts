@@ -54,7 +54,7 @@ function clusteredDataset(users: number, items: number, seed: number): { dataset
 
 const OPTIONS: TwoTowerTrainOptions = {
   dim: 16, userIdDim: 8, historyDim: 16, itemIdDim: 16, featureDim: 4, userHidden: [32], itemHidden: [],
-  maxHistory: 30, batchSize: 64, epochs: 4, patience: 4, learningRate: 0.01, temperature: 0.1, logQ: 1,
+  maxHistory: 30, batchSize: 64, epochs: 4, patience: 4, learningRate: 0.01, learningRateDecay: 0.8, temperature: 0.1, logQ: 1,
   userIdDropout: 0.1, evalUsers: 200, popularityPriors: [0, 0.5], seed: 3,
 };
 
