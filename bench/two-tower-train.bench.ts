@@ -32,5 +32,5 @@ const data = buildTrainingData(dataset, (row) => split.labels[row] === TRAIN);
 const validation = buildValidationSet(dataset, (row) => split.labels[row] === VALID, false);
 const options = config.jobs['two-tower'];
 console.log(JSON.stringify(options));
-const trained = trainTwoTower(data, validation, buildTowerFeatures(dataset), options, terminalProgress, (line) => { console.log(line); });
+const trained = await trainTwoTower(data, validation, buildTowerFeatures(dataset), options, terminalProgress, (line) => { console.log(line); });
 console.log(`best epoch ${trained.bestEpoch}, ${trained.examples} examples, ${trained.seconds.toFixed(1)} s`);

@@ -25,7 +25,7 @@ export const twoTowerJob: Job = {
     const { enabled, ...options } = context.config.jobs['two-tower'];
     if (!enabled) return { artifacts: [], details: { enabled: false } };
     const { data, validation } = context;
-    const trained = trainTwoTower(data, validation, buildTowerFeatures(data.dataset), options, context.progress, (line) => {
+    const trained = await trainTwoTower(data, validation, buildTowerFeatures(data.dataset), options, context.progress, (line) => {
       process.stderr.write(`${line}\n`);
     });
     const { model } = trained;

@@ -178,15 +178,16 @@ function topK(row: Float32Array, ranked: Int32Array, top: Float32Array): number 
  * maxHistory, which is what serving feeds the user tower (every known item, predicting
  * unseen ones). Early stopping on validation NDCG@10; the best epoch's weights are kept.
  * Single-threaded and seeded: the same data and options give the same weights, bit for bit.
+ * Yields to the event loop after every step, so an in-process server is not starved.
  */
-export function trainTwoTower(
+export async function trainTwoTower(
   data: TrainingData,
   validation: ValidationSet,
   features: TowerFeatures,
   options: TwoTowerTrainOptions,
   progress: (label: string, total: number) => Progress,
   log: (line: string) => void = () => undefined,
-): TrainedTwoTower {
+): Promise<TrainedTwoTower> {
   const started = performance.now();
   const random = createPrng(options.seed);
   const model = new TwoTowerModel({ ...options, users: data.users, items: data.items }, features, random);
@@ -273,6 +274,8 @@ export function trainTwoTower(
       model.backwardUsers(gradUsers);
       adam.step();
       bar.tick();
+      // Let the event loop run between steps (a server building a bundle in process keeps serving).
+      await new Promise<void>((resolve) => setImmediate(resolve));
       if (epoch === 1 && step === 19) {
         const msPerStep = (performance.now() - epochStart) / 20;
         log(`two-tower: ${msPerStep.toFixed(0)} ms/step at batch ${B}, ~${((msPerStep * steps) / 1000).toFixed(0)} s per epoch of ${steps} steps`);

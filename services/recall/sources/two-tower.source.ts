@@ -13,7 +13,8 @@ export interface TwoTowerSourceOptions {
  * (so a Feedback event changes the next call's vector), then an inner-product search of the
  * bundle's item vectors. The index skips blocked items itself; it is asked for
  * `limit + overFetch` so that an approximate backend that loses some results to the block
- * list still fills `limit`.
+ * list still fills `limit`. Unknown users are served through the out-of-vocabulary user row
+ * once they have recent items (Feedback); before that the source returns nothing.
  */
 export class TwoTowerSource implements RecallSource {
   readonly id = 'two-tower';
@@ -26,7 +27,8 @@ export class TwoTowerSource implements RecallSource {
   ) {}
 
   async recall(query: RecallQuery, limit: number): Promise<CandidateList> {
-    if (this.tower === null || this.index === null || limit <= 0) return EMPTY_CANDIDATES;
+    // An unknown user with no recent items has nothing to personalise: cold start is popular's job.
+    if (this.tower === null || this.index === null || limit <= 0 || (!query.known && query.recent.length === 0)) return EMPTY_CANDIDATES;
     const vector = await this.tower.vector(query.known ? this.userRow(query.userId) : -1, query.recent);
     const found = await this.index.search(vector, limit + this.options.overFetch, query.blocked);
     if (found.items.length <= limit) return found;

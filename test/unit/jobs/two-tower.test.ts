@@ -119,7 +119,7 @@ void describe('two-tower', () => {
     await tower.close();
   });
 
-  void it('training learns the clusters, early-stops on validation and is deterministic', () => {
+  void it('training learns the clusters, early-stops on validation and is deterministic', async () => {
     const { dataset, held } = clusteredDataset(400, 200, 3);
     const data = buildTrainingData(dataset, (row) => !held(row));
     const validation = buildValidationSet(dataset, held, false);
@@ -129,13 +129,13 @@ void describe('two-tower', () => {
     assert.equal(users.length, 200);
     const untrained = new TwoTowerModel({ ...OPTIONS, users: data.users, items: data.items }, features, createPrng(OPTIONS.seed));
     const before = evaluateTwoTower(untrained, users, histories, validation, OPTIONS.maxHistory);
-    const first = trainTwoTower(data, validation, features, OPTIONS, silentProgress);
+    const first = await trainTwoTower(data, validation, features, OPTIONS, silentProgress);
     const best = first.epochs.find((e) => e.epoch === first.bestEpoch)!;
     assert.ok(best.recall50 > before.recall50 + 0.1, `recall@50 ${before.recall50} → ${best.recall50}`);
     assert.ok(OPTIONS.popularityPriors.includes(first.prior));
     assert.ok(first.epochs.every((e) => Number.isFinite(e.loss)));
     assert.ok(first.epochs[first.epochs.length - 1]!.loss < first.epochs[0]!.loss, 'loss decreases');
-    const second = trainTwoTower(data, validation, features, OPTIONS, silentProgress);
+    const second = await trainTwoTower(data, validation, features, OPTIONS, silentProgress);
     assert.deepEqual(second.model.allItemVectors(), first.model.allItemVectors());
     assert.deepEqual(second.epochs.map((e) => e.loss), first.epochs.map((e) => e.loss));
   });

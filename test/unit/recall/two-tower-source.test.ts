@@ -69,6 +69,7 @@ void describe('TwoTowerSource', () => {
     const known = await tower.vector(row('u5'), [3, 1, 4]);
     assert.notDeepEqual([...oov], [...known]);
     assert.equal(unknown.items.length, 20);
+    assert.equal((await source.recall(query('nobody', false, []), 20)).items.length, 0, 'cold start is left to popular');
     await tower.close();
   });
 
