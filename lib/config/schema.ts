@@ -131,7 +131,7 @@ export const configSchema = z
             userHidden: z.array(positiveInt.max(4096)).max(4).default([128]),
             itemHidden: z.array(positiveInt.max(4096)).max(4).default([]),
             /** Most recent items pooled into the user tower (training and serving). */
-            maxHistory: positiveInt.max(1000).default(200),
+            maxHistory: positiveInt.max(1000).default(500),
             batchSize: z.number().int().min(2).max(8192).default(512),
             epochs: positiveInt.max(1000).default(4),
             patience: positiveInt.default(1),

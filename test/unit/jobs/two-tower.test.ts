@@ -160,7 +160,7 @@ void describe('two-tower', () => {
     const names = output.artifacts.map((a) => a.name);
     assert.deepEqual(names, [USER_TOWER_ARTIFACT.model, USER_TOWER_ARTIFACT.meta, ITEM_VECTORS_ARTIFACT.vectors]);
     const meta = decodeUserTowerMeta(Buffer.from(output.artifacts[1]!.bytes));
-    assert.deepEqual(meta, { dim: 9, users: data.users, items: data.items, maxHistory: 200 });
+    assert.deepEqual(meta, { dim: 9, users: data.users, items: data.items, maxHistory: 500 });
     const vectors = decodeItemVectors(Buffer.from(output.artifacts[2]!.bytes));
     assert.equal(vectors.meta.count, data.items);
     assert.equal(vectors.meta.dim, 9);
