@@ -15,6 +15,7 @@ import { createPrng } from '../offline/data/prng.js';
 import type { Dataset } from '../offline/data/dataset.js';
 import { buildTowerFeatures } from '../offline/jobs/two-tower/two-tower.features.js';
 import { TwoTowerModel } from '../offline/jobs/two-tower/two-tower.model.js';
+import { servedItemVectors } from '../offline/jobs/two-tower/two-tower.trainer.js';
 import { exportUserTower } from '../offline/jobs/two-tower/user-tower.export.js';
 import { TwoTowerSource } from '../services/recall/sources/two-tower.source.js';
 
@@ -36,7 +37,8 @@ const dataset: Dataset = {
   interactions: { length: 0, user: new Int32Array(0), item: new Int32Array(0), rating: new Float32Array(0), timestamp: new Float64Array(0) },
 };
 const model = new TwoTowerModel({ ...options, users, items }, buildTowerFeatures(dataset), random);
-const meta = { dim: options.dim, users, items, maxHistory: options.maxHistory };
+// Served vectors are dim + 1 wide (the popularity-prior column).
+const meta = { dim: options.dim + 1, users, items, maxHistory: options.maxHistory };
 const tower = await UserTower.load(exportUserTower(model), meta);
 
 function percentile(sorted: number[], p: number): number {
@@ -60,8 +62,9 @@ console.log(`user tower: ${users} users, ${items} items, dim ${options.dim}, hid
 console.log('| call | p50 ms | p99 ms |');
 console.log('|---|---:|---:|');
 await measure(`user tower, history ${options.maxHistory}`, (k) => tower.vector(k % users, histories[k % 64]!));
+await measure('user tower, history 100', (k) => tower.vector(k % users, histories[k % 64]!.subarray(0, 100)));
 await measure('user tower, history 10', (k) => tower.vector(k % users, histories[k % 64]!.subarray(0, 10)));
-const source = new TwoTowerSource(tower, new ExactVectorIndex(model.allItemVectors(), options.dim), (id) => Number(id), { overFetch: 100 });
+const source = new TwoTowerSource(tower, new ExactVectorIndex(servedItemVectors(model.allItemVectors(), options.dim, Float32Array.from({ length: items }, (_, i) => -0.01 * (i % 100)), 0.5), options.dim + 1), (id) => Number(id), { overFetch: 100 });
 const none = (): boolean => false;
 await measure(`two-tower source (tower + exact top-500 of ${items})`, (k) =>
   source.recall({ userId: String(k % users), known: true, recent: histories[k % 64]!, recentRatings: new Float32Array(0), blocked: none }, 500));

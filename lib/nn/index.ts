@@ -33,8 +33,9 @@
  * two cores (load average ~2): wide&deep MLP 416→256→128→64→1 over 26 field embeddings of
  * dim 16: 621 ms/step with 2×2-blocked GEMMs, 339 ms/step with the 2×4 blocks kept here
  * (gemm.ts); user-tower-shaped MLP 176→256→64 plus a 1024×1024 in-batch softmax: 257-362
- * ms/step. Under load average ~10 the same wide&deep step took ~1,280 ms, so compare only
- * figures taken together; DESIGN.md's ~180 ms was an idle machine.
+ * ms/step. Re-measured at load average ~2 with the final kernels: wide&deep 315 ms/step,
+ * user-tower shape 205 ms/step. Under load average ~10 the same wide&deep step took ~1,280 ms,
+ * so compare only figures taken together; DESIGN.md's ~180 ms was an idle machine.
  */
 export { gemmABt, transpose } from './gemm.js';
 export { DenseLayer } from './dense.js';
