@@ -3,6 +3,8 @@ import cliProgress from 'cli-progress';
 export interface Progress {
   /** Advances by `n` units. */
   tick(n?: number): void;
+  /** Optional status shown beside the bar (e.g. a running loss). */
+  note?(text: string): void;
   done(): void;
 }
 
@@ -23,15 +25,18 @@ export const terminalProgress: ProgressFactory = (label, total) => {
     };
   }
   const bar = new cliProgress.SingleBar(
-    { format: `${label.padEnd(18)} [{bar}] {percentage}% | {value}/{total} | ETA {eta_formatted}`, stream: process.stderr, hideCursor: true, etaBuffer: 50 },
+    { format: `${label.padEnd(18)} [{bar}] {percentage}% | {value}/{total} | ETA {eta_formatted} {note}`, stream: process.stderr, hideCursor: true, etaBuffer: 50 },
     cliProgress.Presets.shades_classic,
   );
-  bar.start(total, 0);
+  bar.start(total, 0, { note: '' });
   let value = 0;
   return {
     tick(n = 1) {
       value += n;
       bar.update(value);
+    },
+    note(text) {
+      bar.update(value, { note: text });
     },
     done() {
       bar.update(total);

@@ -122,6 +122,36 @@ export const configSchema = z
           })
           .strict()
           .prefault({}),
+        'two-tower': z
+          .object({
+            enabled: z.boolean().default(true),
+            /** Output dimension of both towers (the item vectors). */
+            dim: positiveInt.max(1024).default(64),
+            userIdDim: positiveInt.max(1024).default(32),
+            historyDim: positiveInt.max(1024).default(64),
+            itemIdDim: positiveInt.max(1024).default(64),
+            /** Width of each side-feature embedding (genre, year bucket, gender, age, occupation). */
+            featureDim: positiveInt.max(256).default(8),
+            userHidden: z.array(positiveInt.max(4096)).max(4).default([128]),
+            itemHidden: z.array(positiveInt.max(4096)).max(4).default([]),
+            /** Most recent items pooled into the user tower (training and serving). */
+            maxHistory: positiveInt.max(1000).default(500),
+            batchSize: z.number().int().min(2).max(8192).default(512),
+            epochs: positiveInt.max(1000).default(4),
+            patience: positiveInt.default(1),
+            learningRate: z.number().positive().max(1).default(0.003),
+            /** Learning rate multiplier after each epoch (1 = constant). */
+            learningRateDecay: z.number().positive().max(1).default(0.6),
+            temperature: z.number().positive().max(10).default(0.07),
+            logQ: z.number().min(0).max(2).default(1),
+            userIdDropout: z.number().min(0).max(1).default(0.1),
+            evalUsers: positiveInt.default(3000),
+            /** Candidate weights of the popularity prior served with the item vectors; the best on validation is kept. */
+            popularityPriors: z.array(z.number().min(0).max(4)).min(1).max(16).default([0, 0.25, 0.5, 0.75, 1]),
+            seed: z.number().int().default(17),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),
@@ -171,6 +201,15 @@ export const configSchema = z
               .prefault({}),
             popular: z
               .object({ ...sourceBase, weight: z.number().nonnegative().default(0.01) })
+              .strict()
+              .prefault({}),
+            'two-tower': z
+              .object({
+                ...sourceBase,
+                weight: z.number().nonnegative().default(1),
+                /** Extra results asked of the vector index to make up for blocked ones an approximate index drops. */
+                overFetch: z.number().int().nonnegative().max(10_000).default(100),
+              })
               .strict()
               .prefault({}),
           })

@@ -7,6 +7,7 @@
 import type { RecsysConfig } from '../../lib/config/schema.js';
 import { EmbeddedBundleStore } from '../../lib/stores/bundle/embedded-bundle-store.js';
 import { loadServingBundle } from '../../lib/stores/bundle/serving-bundle.js';
+import { ortSessionOptionsFromConfig } from '../../lib/onnx/ort-session.js';
 import { EmbeddedHistoryStore } from '../../lib/stores/features/embedded-history-store.js';
 import { createInProcessPipeline } from '../../services/server/in-process-pipeline.js';
 import type { Dataset } from '../data/dataset.js';
@@ -77,7 +78,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
   const cached = (await store.versions()).includes(version);
   if (!cached) await buildBundle({ data, validation: buildValidationSet(dataset, (row) => labels[row] === LABEL_VALID, false), config, store, progress: options.progress, version, makeCurrent: false });
   else options.log?.(`evaluate: reusing train-only bundle ${version}`);
-  const bundle = await loadServingBundle(store, version, { efSearch: config.stores.vectors.efSearch });
+  const bundle = await loadServingBundle(store, version, { efSearch: config.stores.vectors.efSearch, ort: ortSessionOptionsFromConfig(config.onnx) });
   await store.prune(config.evaluate.keepBundles, [version]);
   const pipeline = createInProcessPipeline(bundle, config, new EmbeddedHistoryStore(), { deadlines: false });
 

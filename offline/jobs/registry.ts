@@ -3,9 +3,10 @@ import { catalogueJob } from './catalogue/catalogue.job.js';
 import { popularJob } from './popular/popular.job.js';
 import { itemCfJob } from './item-cf/item-cf.job.js';
 import { swingJob } from './swing/swing.job.js';
+import { twoTowerJob } from './two-tower/two-tower.job.js';
 
 /** The offline DAG in dependency order (every job reads only the training view). */
-export const JOBS: readonly Job[] = [catalogueJob, popularJob, itemCfJob, swingJob];
+export const JOBS: readonly Job[] = [catalogueJob, popularJob, itemCfJob, swingJob, twoTowerJob];
 
 export const JOB_NAMES = JOBS.map((job) => job.name);
 

@@ -3,6 +3,7 @@ import type { RecsysConfig } from '../../lib/config/schema.js';
 import { RecsysError } from '../../lib/domain/errors.js';
 import { EmbeddedBundleStore } from '../../lib/stores/bundle/embedded-bundle-store.js';
 import { loadServingBundle } from '../../lib/stores/bundle/serving-bundle.js';
+import { ortSessionOptionsFromConfig } from '../../lib/onnx/ort-session.js';
 import { openHistoryStore, openSimilarityStore } from '../../lib/stores/store-uri.js';
 import { openVectorIndex } from '../../lib/stores/vectors/vector-store-uri.js';
 import { startServer, type RunningServer } from './grpc-server.js';
@@ -60,7 +61,7 @@ export async function serveCurrentBundle(config: Readonly<RecsysConfig>, log: Lo
 
 /** Loads and verifies a bundle version; i2i rows and item vectors come from the configured stores at that same version. */
 async function openBundle(config: Readonly<RecsysConfig>, store: EmbeddedBundleStore, version: string): Promise<ServingBundle> {
-  const loaded = await loadServingBundle(store, version, { efSearch: config.stores.vectors.efSearch });
+  const loaded = await loadServingBundle(store, version, { efSearch: config.stores.vectors.efSearch, ort: ortSessionOptionsFromConfig(config.onnx) });
   const similarity = await openSimilarityStore(config.stores.similarity, loaded.similarity, { version });
   const vectors = await openVectorIndex(config.stores.vectors, loaded.vectors, version);
   return similarity === loaded.similarity && vectors === loaded.vectors ? loaded : { ...loaded, similarity, vectors };

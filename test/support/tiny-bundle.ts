@@ -26,6 +26,8 @@ export async function makeTinyBundle(options: { users?: number; items?: number; 
     stores: { feedbackLog: join(dir, 'feedback.log') },
     serving: { metrics: { port: 0 } },
     evaluate: { bundleRoot: join(dir, 'eval-bundles') },
+    // A small two-tower (one short epoch): tiny bundles still carry a user tower and item vectors.
+    jobs: { 'two-tower': { dim: 16, userHidden: [32], batchSize: 128, epochs: 1, evalUsers: 100 } },
     data: { synthetic: { users: options.users ?? 150, items: options.items ?? 300, interactions: options.interactions ?? 6000, seed: 7, dir: join(dir, 'data') } },
   });
   const written = await writeSyntheticDataset(config.data.synthetic.dir, config.data.synthetic);

@@ -4,6 +4,8 @@ import { EmbeddedSimilarityStore } from '../similarity/embedded-similarity-store
 import { SimilarityTable } from '../similarity/similarity-table.js';
 import { loadEmbeddedVectorIndex } from '../vectors/load-vector-index.js';
 import type { VectorIndex } from '../vectors/vector-index.js';
+import { loadUserTower, type UserTower } from '../../onnx/user-tower.js';
+import type { OrtSessionOptions } from '../../onnx/ort-session.js';
 import type { EmbeddedBundleStore } from './embedded-bundle-store.js';
 import type { BundleManifest } from './manifest.js';
 import {
@@ -23,6 +25,8 @@ export interface ServingBundle {
   readonly similarity: SimilarityStore;
   /** Item vectors (two-tower), index = catalogue index; null when the bundle has none. */
   readonly vectors: VectorIndex | null;
+  /** The two-tower user tower (user-tower.onnx), loaded and warmed; null when the bundle has none. */
+  readonly userTower: UserTower | null;
   /** Dense index of a raw item id, -1 when the catalogue lacks it. */
   readonly resolveItem: (itemId: string) => number;
   /** The user's bundle history (most recent first), or null for an unknown user. */
@@ -34,6 +38,8 @@ export interface ServingBundle {
 export interface LoadServingBundleOptions {
   /** HNSW search beam width (config stores.vectors.efSearch). */
   efSearch?: number;
+  /** onnxruntime session options of the bundle's models (config `onnx`). */
+  ort?: OrtSessionOptions;
 }
 
 export async function loadServingBundle(store: EmbeddedBundleStore, version: string, options: LoadServingBundleOptions = {}): Promise<ServingBundle> {
@@ -54,6 +60,7 @@ export async function loadServingBundle(store: EmbeddedBundleStore, version: str
     tables.set(name.slice(0, -'.i2i'.length), table);
   }
   const vectors = await loadEmbeddedVectorIndex(read, Object.keys(manifest.artifacts), catalogue.itemIds.length, { efSearch: options.efSearch ?? 250 });
+  const userTower = await loadUserTower(read, Object.keys(manifest.artifacts), catalogue.itemIds.length, userIds.length, options.ort);
   const itemIndex = new Map<string, number>();
   catalogue.itemIds.forEach((id, index) => itemIndex.set(id, index));
   const userIndex = new Map<string, number>();
@@ -68,6 +75,7 @@ export async function loadServingBundle(store: EmbeddedBundleStore, version: str
     popular,
     similarity: new EmbeddedSimilarityStore(tables),
     vectors,
+    userTower,
     resolveItem: (itemId) => itemIndex.get(itemId) ?? -1,
     userHistory(userId) {
       const user = userIndex.get(userId);
