@@ -24,7 +24,7 @@ async function withVectors(tiny: TinyBundle, vectors: Float32Array, dim: number,
 void describe('ServingBundle.vectors', () => {
   let tiny: TinyBundle;
   before(async () => {
-    tiny = await makeTinyBundle();
+    tiny = await makeTinyBundle({ twoTower: false });
   });
   after(async () => {
     await tiny.cleanup();
