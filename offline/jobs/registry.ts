@@ -3,9 +3,10 @@ import { catalogueJob } from './catalogue/catalogue.job.js';
 import { popularJob } from './popular/popular.job.js';
 import { itemCfJob } from './item-cf/item-cf.job.js';
 import { swingJob } from './swing/swing.job.js';
+import { rankJob } from './rank/rank.job.js';
 
-/** The offline DAG in dependency order (every job reads only the training view). */
-export const JOBS: readonly Job[] = [catalogueJob, popularJob, itemCfJob, swingJob];
+/** The offline DAG in dependency order (every job reads only the training view; rank also runs recall on the draft). */
+export const JOBS: readonly Job[] = [catalogueJob, popularJob, itemCfJob, swingJob, rankJob];
 
 export const JOB_NAMES = JOBS.map((job) => job.name);
 

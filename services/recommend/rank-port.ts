@@ -27,4 +27,6 @@ export interface RankOutput {
 export interface RankPort {
   /** Rejects on failure or when `timeoutMs` passes; the pipeline then serves recall order, marked degraded. */
   rank(input: RankInput, timeoutMs: number): Promise<RankOutput>;
+  /** Releases sessions or channels when the bundle it serves is retired. */
+  readonly close?: () => Promise<void>;
 }

@@ -6,6 +6,7 @@ import { CatalogueFilter } from './filters/catalogue.filter.js';
 import { ExcludedItemsFilter } from './filters/excluded-items.filter.js';
 import { SeenItemsFilter } from './filters/seen-items.filter.js';
 import { mergeByReciprocalRank, type MergedCandidates } from './merge/rrf-merge.js';
+import type { RankStage } from './rank-stage.js';
 
 /** What the pipeline needs from recall: in process (all-in-one) or over gRPC. */
 export interface RecallPort {
@@ -56,6 +57,8 @@ export interface PipelineResult {
   readonly merged: MergedCandidates;
   readonly removed: readonly { item: number; filter: string }[];
   readonly timings: readonly StageTiming[];
+  /** The ranker that ordered `items` (null: no ranking stage, or it failed and `rank` is in degradedSources). */
+  readonly ranker: { readonly model: string; readonly provider: string } | null;
 }
 
 /**
@@ -69,6 +72,8 @@ export class RecommendPipeline {
     private readonly recall: RecallPort,
     private readonly history: HistoryStore,
     private readonly options: PipelineOptions,
+    /** Ranks the filtered candidates; absent = recall order. */
+    private readonly rankStage?: RankStage,
   ) {}
 
   async recommend(request: PipelineRequest): Promise<PipelineResult> {
@@ -106,7 +111,18 @@ export class RecommendPipeline {
     const filtered = pick(merged, kept);
     lap('filter');
 
-    const final = prefix(filtered, request.count);
+    let ordered = filtered;
+    let ranker: PipelineResult['ranker'] = null;
+    if (this.rankStage) {
+      const ranked = await this.rankStage.rank({ userId: request.userId, known: user.known, recent: user.recent, recentRatings: user.recentRatings }, filtered);
+      if (ranked.status === 'ok') {
+        ordered = ranked.candidates;
+        ranker = { model: ranked.model, provider: ranked.provider };
+      } else degradedSources.push('rank');
+      lap('rank');
+    }
+
+    const final = prefix(ordered, request.count);
     lap('select');
     return {
       bundleVersion: bundle.version,
@@ -119,7 +135,13 @@ export class RecommendPipeline {
       merged: filtered,
       removed,
       timings,
+      ranker,
     };
+  }
+
+  /** Releases what the ranking stage holds (ORT sessions); the pipeline is unusable afterwards. */
+  async close(): Promise<void> {
+    await this.rankStage?.close();
   }
 
   private popularFallback(): MergedCandidates {

@@ -2,10 +2,10 @@ import { RecsysError } from '../../domain/errors.js';
 import type { SimilarityStore } from '../similarity/similarity-store.js';
 import { EmbeddedSimilarityStore } from '../similarity/embedded-similarity-store.js';
 import { SimilarityTable } from '../similarity/similarity-table.js';
-import type { EmbeddedBundleStore } from './embedded-bundle-store.js';
+import type { BundleDraft, EmbeddedBundleStore } from './embedded-bundle-store.js';
 import type { BundleManifest } from './manifest.js';
 import {
-  ARTIFACT, decodeCatalogue, decodeHistories, decodePopular, decodeUsers,
+  ARTIFACT, RANKING_ARTIFACTS, decodeCatalogue, decodeHistories, decodePopular, decodeUsers,
   type CatalogueDocument, type HistoryTable, type PopularLists,
 } from './artifacts.js';
 
@@ -19,6 +19,8 @@ export interface ServingBundle {
   readonly histories: HistoryTable;
   readonly popular: PopularLists;
   readonly similarity: SimilarityStore;
+  /** The ranking stage's artifacts (feature spec, feature tables, ONNX models) by name, as stored. */
+  readonly ranking: ReadonlyMap<string, Buffer>;
   /** Dense index of a raw item id, -1 when the catalogue lacks it. */
   readonly resolveItem: (itemId: string) => number;
   /** The user's bundle history (most recent first), or null for an unknown user. */
@@ -29,7 +31,15 @@ export interface ServingBundle {
 
 export async function loadServingBundle(store: EmbeddedBundleStore, version: string): Promise<ServingBundle> {
   const manifest = await store.verify(version);
-  const read = (name: string): Promise<Buffer> => store.readArtifact(version, manifest, name);
+  return decodeServingBundle(version, manifest, (name) => store.readArtifact(version, manifest, name));
+}
+
+/** A draft's artifacts so far as a serving bundle (jobs that run the pipeline on the version being built). */
+export async function loadDraftServingBundle(draft: BundleDraft): Promise<ServingBundle> {
+  return decodeServingBundle(draft.version, draft.preview(), (name) => draft.readArtifact(name));
+}
+
+async function decodeServingBundle(version: string, manifest: BundleManifest, read: (name: string) => Promise<Buffer>): Promise<ServingBundle> {
   const catalogue = decodeCatalogue(await read(ARTIFACT.catalogue));
   const userIds = decodeUsers(await read(ARTIFACT.users));
   const histories = decodeHistories(await read(ARTIFACT.histories));
@@ -44,6 +54,8 @@ export async function loadServingBundle(store: EmbeddedBundleStore, version: str
     if (table.rows !== catalogue.itemIds.length) throw new RecsysError('RECSYS_ERR_BUNDLE_CORRUPT', `bundle ${version}: ${name} has ${table.rows} rows for ${catalogue.itemIds.length} items`);
     tables.set(name.slice(0, -'.i2i'.length), table);
   }
+  const ranking = new Map<string, Buffer>();
+  for (const name of RANKING_ARTIFACTS) if (name in manifest.artifacts) ranking.set(name, await read(name));
   const itemIndex = new Map<string, number>();
   catalogue.itemIds.forEach((id, index) => itemIndex.set(id, index));
   const userIndex = new Map<string, number>();
@@ -57,6 +69,7 @@ export async function loadServingBundle(store: EmbeddedBundleStore, version: str
     histories,
     popular,
     similarity: new EmbeddedSimilarityStore(tables),
+    ranking,
     resolveItem: (itemId) => itemIndex.get(itemId) ?? -1,
     userHistory(userId) {
       const user = userIndex.get(userId);
