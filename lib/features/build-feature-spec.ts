@@ -35,7 +35,9 @@ const RATING_PRIOR = 10;
 const QUANTILE_BUCKETS = 10;
 
 export function buildFeatureSpec(input: FeatureSpecInput): { spec: FeatureSpec; tables: FeatureTables } {
-  const genres = [...new Set(input.genres.flat())].sort();
+  // A catalogue without genres keeps one placeholder so every dense field has a width.
+  const found = [...new Set(input.genres.flat())].sort();
+  const genres = found.length > 0 ? found : ['(none)'];
   const genders = vocabulary(input.userMeta.map((meta) => meta?.gender));
   const ages = [...new Set(input.userMeta.map((meta) => meta?.age).filter((age): age is number => age !== undefined))].sort((a, b) => a - b);
   const occupations = vocabulary(input.userMeta.map((meta) => meta?.occupation));

@@ -95,7 +95,7 @@ export class WideDeepModel {
     });
     if (this.mlp) {
       const dim = this.shape.embeddingDim;
-      this.deepFields.forEach((f, k) => this.deepTables[f]!.gather(batch.categorical[f]!, rows, this.x, this.deepWidth, k * dim));
+      this.deepFields.forEach((f, k) => { this.deepTables[f]!.gather(batch.categorical[f]!, rows, this.x, this.deepWidth, k * dim); });
       const denseAt = this.deepFields.length * dim;
       for (let r = 0; r < rows; r++) this.x.set(this.denseX.subarray(r * this.denseWidth, (r + 1) * this.denseWidth), r * this.deepWidth + denseAt);
       const deep = this.mlp.forward(this.x, rows);
@@ -110,11 +110,11 @@ export class WideDeepModel {
     const loss = sigmoidBinaryCrossEntropy(logits, labels, batch.rows, grad);
     const rows = batch.rows;
     this.wideDense.backward(this.denseX, grad, rows, null);
-    this.wide.forEach((table, f) => table.scatterAdd(batch.categorical[f]!, rows, grad, 1, 0));
+    this.wide.forEach((table, f) => { table.scatterAdd(batch.categorical[f]!, rows, grad, 1, 0); });
     if (this.mlp) {
       this.mlp.backward(this.x, grad, this.gx);
       const dim = this.shape.embeddingDim;
-      this.deepFields.forEach((f, k) => this.deepTables[f]!.scatterAdd(batch.categorical[f]!, rows, this.gx, this.deepWidth, k * dim));
+      this.deepFields.forEach((f, k) => { this.deepTables[f]!.scatterAdd(batch.categorical[f]!, rows, this.gx, this.deepWidth, k * dim); });
     }
     optimiser.step();
     return loss;
@@ -132,7 +132,7 @@ export class WideDeepModel {
   }
 
   restore(snapshot: readonly Float32Array[]): void {
-    [...this.denseParameters.map((p) => p.value), ...this.sparseParameters.map((p) => p.value)].forEach((values, k) => values.set(snapshot[k]!));
+    [...this.denseParameters.map((p) => p.value), ...this.sparseParameters.map((p) => p.value)].forEach((values, k) => { values.set(snapshot[k]!); });
   }
 
   /**

@@ -30,8 +30,10 @@ export const rankJob: Job = {
     const pairs = await collectRankPairs({ bundle, config, data, validation: context.validation, spec: baseSpec, tables, progress: context.progress });
     const { spec } = pairs;
     const pairSeconds = (performance.now() - started) / 1000;
-    if (pairs.train.rows === 0 || pairs.valid.rows === 0 || pairs.test.rows === 0) {
-      throw new RecsysError('RECSYS_ERR_INTERNAL', `rank: too few labelled pairs (train ${pairs.train.rows}, valid ${pairs.valid.rows}, test ${pairs.test.rows}); is there a validation set?`);
+    const counts = { train: positives(pairs.train.labels), valid: positives(pairs.valid.labels), test: positives(pairs.test.labels) };
+    if (Object.values(counts).some((n) => n === 0)) {
+      // Too little data to learn or check a ranker (tiny logs, no held-out items): serve recall order.
+      return { artifacts: [], details: { skipped: `too few positive pairs (train ${counts.train}, valid ${counts.valid}, test ${counts.test})`, users: pairs.users } };
     }
     const settings = config.rank.train;
     const artifacts: { name: string; bytes: Buffer | string }[] = [
@@ -69,7 +71,7 @@ export const rankJob: Job = {
           train: pairs.train.rows,
           valid: pairs.valid.rows,
           test: pairs.test.rows,
-          positives: { train: positives(pairs.train.labels), valid: positives(pairs.valid.labels), test: positives(pairs.test.labels) },
+          positives: counts,
           candidateRecall: pairs.candidateRecall,
           seconds: pairSeconds,
         },
