@@ -44,7 +44,14 @@ export class FeatureAssembler {
   private readonly shift: Float32Array[];
   private readonly scale: Float32Array[];
   private readonly userGenres: Float32Array;
-  private order = new Int32Array(0);
+  private readonly userGenresNormalised: Float32Array;
+  private readonly userStatsNormalised = new Float32Array(2);
+  /** Item dense columns normalised once at construction (item-genres, item-stats). */
+  private readonly itemGenresNormalised: Float32Array;
+  private readonly itemStatsNormalised: Float32Array;
+  private keys = new Float64Array(0);
+  private readonly bits = new Float32Array(1);
+  private readonly bitsView = new Uint32Array(this.bits.buffer);
   private readonly genreSizePlusOne: number;
   private readonly popularitySize: number;
 
@@ -58,9 +65,29 @@ export class FeatureAssembler {
     this.shift = spec.dense.map((field) => Float32Array.from(field.mean));
     this.scale = spec.dense.map((field) => Float32Array.from(field.std, (std) => 1 / std));
     this.userGenres = new Float32Array(items.genres);
+    this.userGenresNormalised = new Float32Array(items.genres);
     this.genreSizePlusOne = spec.genres.length + 1;
     this.popularitySize = spec.popularityBoundaries.length + 2;
+    this.itemGenresNormalised = this.normalised(DENSE['item-genres'], items.genreHot);
+    this.itemStatsNormalised = this.normalised(DENSE['item-stats'], items.stats);
     this.reserve(capacity);
+  }
+
+  /** (x - mean) / std of a rows × width matrix of dense field `f` (the same float32 arithmetic as at request time). */
+  private normalised(f: number, values: Float32Array): Float32Array {
+    const out = Float32Array.from(values);
+    this.normaliseRows(f, out, out.length / this.widths[f]!);
+    return out;
+  }
+
+  private normaliseRows(f: number, column: Float32Array, rows: number): void {
+    const width = this.widths[f]!;
+    const shift = this.shift[f]!;
+    const scale = this.scale[f]!;
+    for (let r = 0; r < rows; r++) {
+      const base = r * width;
+      for (let c = 0; c < width; c++) column[base + c] = (column[base + c]! - shift[c]!) * scale[c]!;
+    }
   }
 
   private reserve(rows: number): void {
@@ -68,7 +95,7 @@ export class FeatureAssembler {
     this.capacity = Math.max(rows, this.capacity * 2);
     this.categorical = CATEGORICAL_FIELDS.map(() => new Int32Array(this.capacity));
     this.dense = this.widths.map((width) => new Float32Array(this.capacity * width));
-    this.order = new Int32Array(this.capacity);
+    this.keys = new Float64Array(this.capacity);
   }
 
   assemble(user: UserContext, candidates: MergedCandidatesShape): FeatureBatch {
@@ -77,7 +104,7 @@ export class FeatureAssembler {
     const { spec, items, tables } = this;
     const g = items.genres;
 
-    // User side: constant over the batch.
+    // User side: constant over the batch, normalised once.
     const known = user.userIndex >= 0 && user.userIndex < spec.users;
     const userCode = known ? user.userIndex + 1 : 0;
     const gender = known ? tables.userGender[user.userIndex]! : 0;
@@ -97,7 +124,13 @@ export class FeatureAssembler {
       }
     }
     if (user.recent.length > 0) for (let c = 0; c < g; c++) userGenres[c]! /= user.recent.length;
-    const userMeanRating = ratingCount > 0 ? ratingSum / ratingCount - spec.globalMeanRating : 0;
+    const userGenresNormalised = this.userGenresNormalised;
+    userGenresNormalised.set(userGenres);
+    this.normaliseRows(DENSE['user-genres'], userGenresNormalised, 1);
+    const userStats = this.userStatsNormalised;
+    userStats[0] = Math.log1p(user.recent.length);
+    userStats[1] = ratingCount > 0 ? ratingSum / ratingCount - spec.globalMeanRating : 0;
+    this.normaliseRows(DENSE['user-stats'], userStats, 1);
 
     const cat = this.categorical;
     cat[FIELD.user]!.fill(userCode, 0, rows);
@@ -115,10 +148,11 @@ export class FeatureAssembler {
     const itemGenres = this.dense[DENSE['item-genres']]!;
     const userGenreField = this.dense[DENSE['user-genres']]!;
     const itemStats = this.dense[DENSE['item-stats']]!;
-    const userStats = this.dense[DENSE['user-stats']]!;
+    const userStatsField = this.dense[DENSE['user-stats']]!;
     const match = this.dense[DENSE.match]!;
+    const genresNormalised = this.itemGenresNormalised;
+    const statsNormalised = this.itemStatsNormalised;
     const gp = this.genreSizePlusOne;
-    const userLogActivity = Math.log1p(user.recent.length);
     for (let r = 0; r < rows; r++) {
       const item = candidates.items[r]!;
       const inCatalogue = item >= 0 && item < items.items;
@@ -133,24 +167,39 @@ export class FeatureAssembler {
       activityPopularity[r] = activity * this.popularitySize + popularity;
       let dot = 0;
       let best = 0;
-      for (let c = 0; c < g; c++) {
-        const hot = inCatalogue ? items.genreHot[item * g + c]! : 0;
-        itemGenres[r * g + c] = hot;
-        userGenreField[r * g + c] = userGenres[c]!;
-        if (hot > 0) {
-          dot += userGenres[c]!;
-          if (userGenres[c]! > best) best = userGenres[c]!;
+      const at = r * g;
+      if (inCatalogue) {
+        const from = item * g;
+        for (let c = 0; c < g; c++) {
+          itemGenres[at + c] = genresNormalised[from + c]!;
+          userGenreField[at + c] = userGenresNormalised[c]!;
+          if (items.genreHot[from + c]! > 0) {
+            dot += userGenres[c]!;
+            if (userGenres[c]! > best) best = userGenres[c]!;
+          }
         }
+        for (let c = 0; c < ITEM_STATS_WIDTH; c++) itemStats[r * ITEM_STATS_WIDTH + c] = statsNormalised[item * ITEM_STATS_WIDTH + c]!;
+      } else {
+        // Not in the catalogue: raw zeros, normalised like any other value.
+        const shift = this.shift[DENSE['item-genres']]!;
+        const scale = this.scale[DENSE['item-genres']]!;
+        for (let c = 0; c < g; c++) {
+          itemGenres[at + c] = (0 - shift[c]!) * scale[c]!;
+          userGenreField[at + c] = userGenresNormalised[c]!;
+        }
+        const statShift = this.shift[DENSE['item-stats']]!;
+        const statScale = this.scale[DENSE['item-stats']]!;
+        for (let c = 0; c < ITEM_STATS_WIDTH; c++) itemStats[r * ITEM_STATS_WIDTH + c] = (0 - statShift[c]!) * statScale[c]!;
       }
       const genreCount = inCatalogue ? items.genreCount[item]! : 0;
       match[r * 2] = genreCount > 0 ? dot / genreCount : 0;
       match[r * 2 + 1] = best;
-      for (let c = 0; c < ITEM_STATS_WIDTH; c++) itemStats[r * ITEM_STATS_WIDTH + c] = inCatalogue ? items.stats[item * ITEM_STATS_WIDTH + c]! : 0;
-      userStats[r * 2] = userLogActivity;
-      userStats[r * 2 + 1] = userMeanRating;
+      userStatsField[r * 2] = userStats[0]!;
+      userStatsField[r * 2 + 1] = userStats[1]!;
     }
+    this.normaliseRows(DENSE.match, match, rows);
     this.candidateColumns(candidates, rows);
-    this.normalise(rows);
+    this.normaliseRows(DENSE.candidate, this.dense[DENSE.candidate]!, rows);
     return {
       rows,
       categorical: cat.map((column) => column.subarray(0, rows)),
@@ -158,13 +207,18 @@ export class FeatureAssembler {
     };
   }
 
-  /** Per source: present, log1p(score), log1p(rank among the candidates it returned); then merge position, merged score, source count. */
+  /**
+   * Per source: present, log1p(score), log1p(rank among the candidates it returned); then
+   * merge position, merged score, source count. Ranks come from one native Float64Array sort
+   * of keys packing (descending score, row): a comparator sort of ~500 rows per source cost
+   * 0.06 ms, a third of the whole assembly.
+   */
   private candidateColumns(candidates: MergedCandidatesShape, rows: number): void {
     const sources = this.spec.sources;
     const width = sources.length * PER_SOURCE_COLUMNS + MERGE_COLUMNS;
     const out = this.dense[DENSE.candidate]!;
-    const order = this.order;
     const counted = width - MERGE_COLUMNS;
+    const { bits, bitsView } = this;
     for (let r = 0; r < rows; r++) {
       out[r * width + counted] = Math.log1p(r);
       out[r * width + counted + 1] = candidates.scores[r]! * 100;
@@ -184,25 +238,16 @@ export class FeatureAssembler {
           out[r * width + at] = 1;
           out[r * width + at + 1] = Math.log1p(Math.max(score, 0));
           out[r * width + counted + 2]! += 1;
-          order[present++] = r;
+          // Ascending key = descending score, then ascending row: float32 bits of -score made order-preserving as uint32, times 2^16, plus the row.
+          bits[0] = -score;
+          const u = bitsView[0]!;
+          const sortable = (u & 0x80000000) !== 0 ? ~u >>> 0 : (u | 0x80000000) >>> 0;
+          this.keys[present++] = sortable * 65536 + r;
         }
       }
-      if (!scores || present === 0) return;
-      const ranked = order.subarray(0, present).sort((a, b) => scores[b]! - scores[a]! || a - b);
-      for (let k = 0; k < present; k++) out[ranked[k]! * width + at + 2] = Math.log1p(k);
+      if (present === 0) return;
+      const ranked = this.keys.subarray(0, present).sort();
+      for (let k = 0; k < present; k++) out[(ranked[k]! % 65536) * width + at + 2] = Math.log1p(k);
     });
-  }
-
-  private normalise(rows: number): void {
-    for (let f = 0; f < this.dense.length; f++) {
-      const width = this.widths[f]!;
-      const column = this.dense[f]!;
-      const shift = this.shift[f]!;
-      const scale = this.scale[f]!;
-      for (let r = 0; r < rows; r++) {
-        const base = r * width;
-        for (let c = 0; c < width; c++) column[base + c] = (column[base + c]! - shift[c]!) * scale[c]!;
-      }
-    }
   }
 }

@@ -8,20 +8,24 @@ import { RecsysError } from '../domain/errors.js';
 
 export const FEATURE_SPEC_FORMAT = 1;
 
-/** Categorical fields, in tensor order. `deep` fields get a dim-16 embedding; all get a wide weight. */
+/**
+ * Categorical fields, in tensor order. `deep` fields get a dim-16 embedding; all get a wide
+ * weight. `user` fields are the same for every candidate of a request: the assembler fills
+ * them per row (the trainer mixes users in a batch), the ONNX graphs take them once ([1]).
+ */
 export const CATEGORICAL_FIELDS = [
-  { name: 'user', deep: true },
-  { name: 'item', deep: true },
-  { name: 'gender', deep: true },
-  { name: 'age', deep: true },
-  { name: 'occupation', deep: true },
-  { name: 'year', deep: true },
-  { name: 'popularity', deep: true },
-  { name: 'activity', deep: true },
-  { name: 'gender-x-genre', deep: false },
-  { name: 'age-x-genre', deep: false },
-  { name: 'occupation-x-genre', deep: false },
-  { name: 'activity-x-popularity', deep: false },
+  { name: 'user', deep: true, user: true },
+  { name: 'item', deep: true, user: false },
+  { name: 'gender', deep: true, user: true },
+  { name: 'age', deep: true, user: true },
+  { name: 'occupation', deep: true, user: true },
+  { name: 'year', deep: true, user: false },
+  { name: 'popularity', deep: true, user: false },
+  { name: 'activity', deep: true, user: true },
+  { name: 'gender-x-genre', deep: false, user: false },
+  { name: 'age-x-genre', deep: false, user: false },
+  { name: 'occupation-x-genre', deep: false, user: false },
+  { name: 'activity-x-popularity', deep: false, user: false },
 ] as const;
 
 export type CategoricalName = (typeof CATEGORICAL_FIELDS)[number]['name'];
@@ -29,6 +33,9 @@ export type CategoricalName = (typeof CATEGORICAL_FIELDS)[number]['name'];
 /** Dense fields, in tensor order; widths that depend on data (genres, sources) come from the spec. */
 export const DENSE_FIELDS = ['item-genres', 'user-genres', 'item-stats', 'user-stats', 'match', 'candidate'] as const;
 export type DenseName = (typeof DENSE_FIELDS)[number];
+/** Dense fields that depend on the user only (see CATEGORICAL_FIELDS). */
+export const USER_DENSE_FIELDS: ReadonlySet<string> = new Set<DenseName>(['user-genres', 'user-stats']);
+export const USER_CATEGORICAL_FIELDS: ReadonlySet<string> = new Set(CATEGORICAL_FIELDS.filter((field) => field.user).map((field) => field.name));
 
 /** Columns per recall source in the `candidate` field: present, log1p(score), log1p(rank among candidates). */
 export const PER_SOURCE_COLUMNS = 3;

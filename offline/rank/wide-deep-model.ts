@@ -8,7 +8,7 @@
  */
 import { Adam, DenseLayer, EmbeddingTable, Mlp, sigmoid, sigmoidBinaryCrossEntropy, type DenseParameter, type RandomSource, type SparseParameter } from '../../lib/nn/index.js';
 import { OnnxGraphBuilder, attr } from '../../lib/onnx/index.js';
-import type { FeatureSpec } from '../../lib/features/feature-spec.js';
+import { USER_CATEGORICAL_FIELDS, USER_DENSE_FIELDS, type FeatureSpec } from '../../lib/features/feature-spec.js';
 import { categoricalInputName, denseInputName, SCORE_OUTPUT } from '../../lib/features/model-inputs.js';
 
 export interface WideDeepShape {
@@ -136,29 +136,57 @@ export class WideDeepModel {
   }
 
   /**
-   * The model as one ONNX graph: inputs `cat_<field>` int32 [batch] and `dense_<field>`
-   * float [batch, width]; output `score` float [batch] = sigmoid(wide + deep).
+   * The model as one ONNX graph: inputs `cat_<field>` int32 and `dense_<field>` float
+   * [rows, width], one per field; output `score` float [batch] = sigmoid(wide + deep). User
+   * fields (feature-spec.ts) are fed once ([1], [1, width]) and their share of the first
+   * layer is computed once and broadcast: the same function as the trainer's for a batch of
+   * one user's candidates, with ~40% fewer multiply-adds per candidate.
    */
   toOnnx(metadata: Record<string, string> = {}): Uint8Array {
     const g = new OnnxGraphBuilder({ graphName: this.shape.deep ? 'wide_deep' : 'logistic_regression', metadata });
-    const categorical = this.spec.categorical.map((field) => g.input(categoricalInputName(field.name), 'int32', ['batch']));
-    const dense = this.spec.dense.map((field) => g.input(denseInputName(field.name), 'float', ['batch', field.width]));
-    const denseAll = dense.length === 1 ? dense[0]! : g.apply('Concat', dense, { axis: attr.int(1) });
+    const isUserCat = this.spec.categorical.map((field) => USER_CATEGORICAL_FIELDS.has(field.name));
+    const isUserDense = this.spec.dense.map((field) => USER_DENSE_FIELDS.has(field.name));
+    const categorical = this.spec.categorical.map((field, f) => g.input(categoricalInputName(field.name), 'int32', [isUserCat[f] ? 1 : 'batch']));
+    const dense = this.spec.dense.map((field, f) => g.input(denseInputName(field.name), 'float', [isUserDense[f] ? 1 : 'batch', field.width]));
+    const concat = (parts: readonly string[]): string => (parts.length === 1 ? parts[0]! : g.apply('Concat', parts, { axis: attr.int(1) }));
+    // Dense columns of the trainer's layout, split into the user's and the candidates'.
+    const denseCols = { user: [] as number[], item: [] as number[] };
+    let offset = 0;
+    this.spec.dense.forEach((field, f) => {
+      for (let c = 0; c < field.width; c++) (isUserDense[f] ? denseCols.user : denseCols.item).push(offset + c);
+      offset += field.width;
+    });
+    const userDense = dense.filter((_, f) => isUserDense[f]);
+    const itemDense = dense.filter((_, f) => !isUserDense[f]);
     const terms: string[] = [];
-    terms.push(g.apply('Gemm', [denseAll, g.floatInitializer('wide_dense_w', this.wideDense.weight.value, [1, this.denseWidth]), g.floatInitializer('wide_dense_b', this.wideDense.bias.value, [1])], { transB: attr.int(1) }));
+    const wideW = this.wideDense.weight.value;
+    terms.push(g.apply('Gemm', [concat(itemDense), g.floatInitializer('wide_item_w', pick(wideW, 1, this.denseWidth, denseCols.item), [1, denseCols.item.length]), g.floatInitializer('wide_dense_b', this.wideDense.bias.value, [1])], { transB: attr.int(1) }));
+    if (userDense.length > 0) terms.push(g.apply('Gemm', [concat(userDense), g.floatInitializer('wide_user_w', pick(wideW, 1, this.denseWidth, denseCols.user), [1, denseCols.user.length])], { transB: attr.int(1) }));
     this.wide.forEach((table, f) => {
       terms.push(g.apply('Gather', [g.floatInitializer(`wide_${f}`, table.parameter.value, [table.rows, 1]), categorical[f]!], { axis: attr.int(0) }));
     });
     if (this.mlp) {
       const dim = this.shape.embeddingDim;
-      const parts = this.deepFields.map((f) => {
+      const userParts: string[] = [];
+      const itemParts: string[] = [];
+      const cols = { user: [] as number[], item: [] as number[] };
+      this.deepFields.forEach((f, k) => {
         const table = this.deepTables[f]!;
-        return g.apply('Gather', [g.floatInitializer(`deep_${f}`, table.parameter.value, [table.rows, dim]), categorical[f]!], { axis: attr.int(0) });
+        const part = g.apply('Gather', [g.floatInitializer(`deep_${f}`, table.parameter.value, [table.rows, dim]), categorical[f]!], { axis: attr.int(0) });
+        (isUserCat[f] ? userParts : itemParts).push(part);
+        for (let c = 0; c < dim; c++) (isUserCat[f] ? cols.user : cols.item).push(k * dim + c);
       });
-      let h = g.apply('Concat', [...parts, denseAll], { axis: attr.int(1) });
-      this.mlp.layers.forEach((layer, l) => {
-        h = g.apply('Gemm', [h, g.floatInitializer(`mlp_${l}_w`, layer.weight.value, [layer.outDim, layer.inDim]), g.floatInitializer(`mlp_${l}_b`, layer.bias.value, [layer.outDim])], { transB: attr.int(1) });
-        if (l + 1 < this.mlp!.layers.length) h = g.apply('Relu', [h]);
+      const denseAt = this.deepFields.length * dim;
+      cols.user.push(...denseCols.user.map((c) => denseAt + c));
+      cols.item.push(...denseCols.item.map((c) => denseAt + c));
+      const [first, ...rest] = this.mlp.layers;
+      const w1 = first!.weight.value;
+      const itemH = g.apply('Gemm', [concat([...itemParts, ...itemDense]), g.floatInitializer('mlp_0_item_w', pick(w1, first!.outDim, first!.inDim, cols.item), [first!.outDim, cols.item.length]), g.floatInitializer('mlp_0_b', first!.bias.value, [first!.outDim])], { transB: attr.int(1) });
+      const userH = g.apply('Gemm', [concat([...userParts, ...userDense]), g.floatInitializer('mlp_0_user_w', pick(w1, first!.outDim, first!.inDim, cols.user), [first!.outDim, cols.user.length])], { transB: attr.int(1) });
+      let h = g.apply('Add', [itemH, userH]);
+      rest.forEach((layer, l) => {
+        h = g.apply('Relu', [h]);
+        h = g.apply('Gemm', [h, g.floatInitializer(`mlp_${l + 1}_w`, layer.weight.value, [layer.outDim, layer.inDim]), g.floatInitializer(`mlp_${l + 1}_b`, layer.bias.value, [layer.outDim])], { transB: attr.int(1) });
       });
       terms.push(h);
     }
@@ -168,4 +196,11 @@ export class WideDeepModel {
     g.output(SCORE_OUTPUT, 'float', ['batch']);
     return g.toBytes();
   }
+}
+
+/** Columns `cols` of a rows × width row-major matrix, as a rows × cols.length matrix. */
+function pick(matrix: Float32Array, rows: number, width: number, cols: readonly number[]): Float32Array {
+  const out = new Float32Array(rows * cols.length);
+  for (let r = 0; r < rows; r++) for (let k = 0; k < cols.length; k++) out[r * cols.length + k] = matrix[r * width + cols[k]!]!;
+  return out;
 }
