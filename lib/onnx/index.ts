@@ -10,3 +10,13 @@ export {
   type OrtSession,
   type OrtSessionOptions,
 } from './ort-session.js';
+export {
+  OrtWorkerPool,
+  ortWorkerPoolOptionsFromConfig,
+  type OrtRunOptions,
+  type OrtTensorData,
+  type OrtTensorMessage,
+  type OrtTensorType,
+  type OrtTensors,
+  type OrtWorkerPoolOptions,
+} from './ort-worker-pool.js';

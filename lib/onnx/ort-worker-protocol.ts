@@ -1,0 +1,41 @@
+import type { ExecutionProvider } from './ort-session.js';
+
+/**
+ * Messages between OrtWorkerPool and its workers (lib/onnx/ort-worker.ts). Tensors
+ * travel as typed arrays plus dims, structured-cloned or transferred, never as JSON.
+ */
+export type OrtTensorType = 'float32' | 'float64' | 'int64' | 'int32' | 'int8' | 'uint8' | 'bool';
+
+export type OrtTensorData = Float32Array | Float64Array | BigInt64Array | Int32Array | Int8Array | Uint8Array;
+
+/** One input or output tensor. */
+export interface OrtTensorMessage {
+  readonly type: OrtTensorType;
+  readonly data: OrtTensorData;
+  readonly dims: readonly number[];
+}
+
+export type OrtTensors = Readonly<Record<string, OrtTensorMessage>>;
+
+export interface OrtWorkerData {
+  readonly model: Uint8Array;
+  readonly executionProviders: readonly ExecutionProvider[];
+  readonly intraOpNumThreads: number;
+  /** Feeds for the warm-up run; absent = zeros shaped from the model's inputs (symbolic dims = 1). */
+  readonly warmup: OrtTensors | undefined;
+}
+
+export type OrtWorkerRequest = { readonly kind: 'run'; readonly id: number; readonly feeds: OrtTensors } | { readonly kind: 'close' };
+
+export type OrtWorkerReply =
+  | {
+      readonly kind: 'ready';
+      readonly provider: ExecutionProvider;
+      readonly inputNames: readonly string[];
+      readonly outputNames: readonly string[];
+      readonly warmupMs: number;
+    }
+  | { readonly kind: 'failed'; readonly code: string; readonly message: string }
+  | { readonly kind: 'result'; readonly id: number; readonly outputs: OrtTensors }
+  | { readonly kind: 'error'; readonly id: number; readonly message: string }
+  | { readonly kind: 'closed' };
