@@ -16,7 +16,7 @@ import ort from 'onnxruntime-node';
 import { buildFeatureSpec } from '../lib/features/build-feature-spec.js';
 import { FeatureAssembler } from '../lib/features/feature-assembler.js';
 import { buildItemTensors } from '../lib/features/item-tensors.js';
-import { rankerFeeds } from '../lib/features/model-feeds.js';
+import { rankerFeeds, toOrtTensors } from '../lib/features/model-feeds.js';
 import { SCORE_OUTPUT } from '../lib/features/model-inputs.js';
 import { createPrng } from '../offline/data/prng.js';
 import { WideDeepModel } from '../offline/rank/wide-deep-model.js';
@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   const candidates = { items: candidateItems, scores: Float32Array.from({ length: CANDIDATES }, (_, r) => 1 / (61 + r)), sourceScores };
   const user = { userIndex: 17, recent: Int32Array.from({ length: 200 }, () => random.int(ITEMS)), recentRatings: Float32Array.from({ length: 200 }, () => 1 + random.int(5)) };
 
-  const fixedFeeds = rankerFeeds(spec, new FeatureAssembler(spec, items, tables, CANDIDATES).assemble(user, candidates));
+  const fixedFeeds = toOrtTensors(rankerFeeds(spec, new FeatureAssembler(spec, items, tables, CANDIDATES).assemble(user, candidates)));
   const raw = new Float64Array(ITERATIONS);
   const assembled = new Float64Array(ITERATIONS);
   const assembly = new Float64Array(ITERATIONS);
@@ -79,7 +79,7 @@ async function main(): Promise<void> {
     if ((out[SCORE_OUTPUT]?.data.length ?? 0) !== CANDIDATES) throw new Error('wrong output length');
     started = performance.now();
     const batch = assembler.assemble(user, candidates);
-    const feeds = rankerFeeds(spec, batch);
+    const feeds = toOrtTensors(rankerFeeds(spec, batch));
     assembly[k] = performance.now() - started;
     await session.run(feeds);
     assembled[k] = performance.now() - started;

@@ -202,6 +202,16 @@ export const configSchema = z
           })
           .strict()
           .prefault({}),
+        /** The GBDT ranker (offline/rank/gbdt): boosting rounds, shrinkage, depth, rows each tree is grown on. */
+        gbdt: z
+          .object({
+            trees: positiveInt.max(2000).default(40),
+            learningRate: z.number().positive().max(1).default(0.2),
+            maxDepth: positiveInt.max(12).default(4),
+            maxRowsPerTree: positiveInt.default(400),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),

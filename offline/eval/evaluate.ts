@@ -136,6 +136,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
     bar.tick();
   }
   bar.done();
+  await pipeline.close();
 
   const ranker = rankerMetrics(bundle.manifest.jobs);
   const sources: Record<string, ReportMetrics> = {};

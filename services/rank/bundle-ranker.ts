@@ -1,7 +1,7 @@
 /**
  * The in-process RankPort: the bundle's ONNX rankers scored on one tensor per feature field.
- * Item tensors are built once at load; sessions are created (and warmed with one run) in
- * the background at load, and a call waits for them. Returns exactly one score per
+ * Item tensors are built once at load; one session per model lives in worker_threads
+ * (OrtWorkerPool), created and warmed in the background at load; a call waits for them. Returns exactly one score per
  * candidate, in order; any other count is RECSYS_ERR_SCORER_SHAPE.
  */
 import type { RecsysConfig } from '../../lib/config/schema.js';
@@ -10,12 +10,12 @@ import { FeatureAssembler } from '../../lib/features/feature-assembler.js';
 import { decodeFeatureSpec, type FeatureSpec } from '../../lib/features/feature-spec.js';
 import { decodeFeatureTables, type FeatureTables } from '../../lib/features/feature-tables.js';
 import { buildItemTensors, type ItemTensors } from '../../lib/features/item-tensors.js';
-import { rankerFeeds } from '../../lib/features/model-feeds.js';
-import { ortSessionOptionsFromConfig } from '../../lib/onnx/index.js';
+import { modelFeeds } from '../../lib/features/model-feeds.js';
+import { ortWorkerPoolOptionsFromConfig } from '../../lib/onnx/ort-worker-pool.js';
 import { ARTIFACT, RANK_MODEL_NAMES } from '../../lib/stores/bundle/artifacts.js';
 import type { ServingBundle } from '../../lib/stores/bundle/serving-bundle.js';
 import type { RankInput, RankOutput, RankPort } from '../recommend/rank-port.js';
-import { createLocalSessions, type ModelSessions } from './model-sessions.js';
+import { createPooledSessions, type ModelSessions } from './model-sessions.js';
 
 export type SessionFactory = (models: ReadonlyMap<string, Uint8Array>) => Promise<ModelSessions>;
 
@@ -35,7 +35,12 @@ export class BundleRanker implements RankPort {
   ) {
     this.items = buildItemTensors(spec, tables, bundle.catalogue);
     this.sessions = createSessions(models).then(async (sessions) => {
-      await this.warm(sessions);
+      try {
+        await this.warm(sessions);
+      } catch (error) {
+        await sessions.close();
+        throw error;
+      }
       return sessions;
     });
     // A failed load surfaces on each rank call (served in recall order); never as an unhandled rejection.
@@ -70,7 +75,7 @@ export class BundleRanker implements RankPort {
     try {
       const userIndex = input.known ? this.bundle.userIndex.get(input.userId) ?? -1 : -1;
       const batch = assembler.assemble({ userIndex, recent: input.recent, recentRatings: input.recentRatings }, input.candidates);
-      const scores = await sessions.run(model, rankerFeeds(this.spec, batch));
+      const scores = await sessions.run(model, modelFeeds(model, this.spec, batch));
       if (scores.length !== batch.rows) throw new RecsysError('RECSYS_ERR_SCORER_SHAPE', `ranker ${model} returned ${scores.length} scores for ${batch.rows} candidates`);
       return { scores, model, provider: sessions.provider(model) };
     } finally {
@@ -84,7 +89,7 @@ export class BundleRanker implements RankPort {
     const candidates = { items: popular.items.subarray(0, n), scores: popular.scores.subarray(0, n), sourceScores: new Map<string, Float32Array>() };
     const assembler = new FeatureAssembler(this.spec, this.items, this.tables, n);
     const batch = assembler.assemble({ userIndex: -1, recent: new Int32Array(0), recentRatings: new Float32Array(0) }, candidates);
-    for (const model of sessions.models) await sessions.run(model, rankerFeeds(this.spec, batch));
+    for (const model of sessions.models) await sessions.run(model, modelFeeds(model, this.spec, batch));
   }
 
   async close(): Promise<void> {
@@ -112,7 +117,7 @@ export function createBundleRanker(bundle: ServingBundle, config: Readonly<Recsy
     throw new RecsysError('RECSYS_ERR_BUNDLE_CORRUPT', `bundle ${bundle.version}: feature spec for ${spec.users} users / ${spec.items} items, bundle has ${bundle.userIndex.size} / ${bundle.catalogue.itemIds.length}`);
   }
   const tables = decodeFeatureTables(tableBytes, spec.users, spec.items);
-  const factory = createSessions ?? ((bytes) => createLocalSessions(bytes, ortSessionOptionsFromConfig(config.onnx)));
+  const factory = createSessions ?? ((bytes) => createPooledSessions(bytes, ortWorkerPoolOptionsFromConfig(config.onnx)));
   const defaultModel = models.has(config.rank.model) ? config.rank.model : models.keys().next().value!;
   return new BundleRanker(bundle, spec, tables, models, defaultModel, factory);
 }

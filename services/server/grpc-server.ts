@@ -60,6 +60,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const initial: ServingState = { bundle, pipeline: createInProcessPipeline(bundle, config, history) };
   const holder = new ServingHolder(initial, (retired) => {
     retired.bundle.similarity.close().catch((error: unknown) => log?.warn({ err: errorMessage(error) }, 'closing a retired bundle failed'));
+    retired.pipeline.close().catch((error: unknown) => log?.warn({ err: errorMessage(error) }, 'closing a retired ranker failed'));
   });
   server.addService(
     proto.recsys.v1.RecommendService.service,
@@ -118,6 +119,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       }).then(async () => {
         await history.close();
         await holder.state.bundle.similarity.close();
+        await holder.state.pipeline.close();
       }),
   };
 }

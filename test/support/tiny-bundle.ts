@@ -26,6 +26,8 @@ export async function makeTinyBundle(options: { users?: number; items?: number; 
     stores: { feedbackLog: join(dir, 'feedback.log') },
     serving: { metrics: { port: 0 } },
     evaluate: { bundleRoot: join(dir, 'eval-bundles') },
+    // Rankers are trained and served as by default, with fewer epochs and trees to keep tests quick.
+    rank: { train: { epochs: 2 }, gbdt: { trees: 5 } },
     data: { synthetic: { users: options.users ?? 150, items: options.items ?? 300, interactions: options.interactions ?? 6000, seed: 7, dir: join(dir, 'data') } },
   });
   const written = await writeSyntheticDataset(config.data.synthetic.dir, config.data.synthetic);

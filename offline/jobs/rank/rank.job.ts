@@ -13,6 +13,9 @@ import { collectRankPairs } from '../../rank/collect-rank-pairs.js';
 import { logLoss, rocAuc } from '../../rank/binary-metrics.js';
 import { predictPairs, trainWideDeep } from '../../rank/train-wide-deep.js';
 import { onnxParity } from '../../rank/onnx-parity.js';
+import { trainGbdt } from '../../rank/gbdt/index.js';
+import { GBDT_INPUT, gbdtMatrix } from '../../../lib/features/gbdt-features.js';
+import { SCORE_OUTPUT } from '../../../lib/features/model-inputs.js';
 import type { Job, JobContext, JobOutput } from '../job.js';
 import type { TrainingData } from '../training-data.js';
 
@@ -50,7 +53,7 @@ export const rankJob: Job = {
       const trained = trainWideDeep(spec, shape, pairs.train, pairs.valid, settings, context.progress, name);
       const probabilities = predictPairs(trained.model, pairs.test);
       const bytes = trained.model.toOnnx({ model: name, bundle: bundle.version });
-      const parity = await onnxParity(bytes, spec, pairs.test, probabilities, 1000);
+      const parity = await onnxParity(bytes, name, spec, pairs.test, probabilities, 1000);
       if (!(parity <= 1e-4)) throw new RecsysError('RECSYS_ERR_INTERNAL', `rank: ${name} ONNX export differs from the trainer by ${parity}`);
       artifacts.push({ name: artifact, bytes: Buffer.from(bytes) });
       models[name] = {
@@ -59,6 +62,27 @@ export const rankJob: Job = {
         validAuc: trained.epochs.find((epoch) => epoch.epoch === trained.bestEpoch)?.validAuc ?? Number.NaN,
         bestEpoch: trained.bestEpoch,
         epochs: trained.epochs,
+        onnxMaxAbsDiff: parity,
+        seconds: (performance.now() - trainStarted) / 1000,
+      };
+    }
+    {
+      const trainStarted = performance.now();
+      const gbdt = config.rank.gbdt;
+      const model = trainGbdt(gbdtMatrix(spec, pairs.train), pairs.train.labels, {
+        trees: gbdt.trees, learningRate: gbdt.learningRate, maxDepth: gbdt.maxDepth, maxRowsPerTree: gbdt.maxRowsPerTree, seed: settings.seed,
+      }, { features: gbdtMatrix(spec, pairs.valid), labels: pairs.valid.labels });
+      const probabilities = Float32Array.from(model.predict(gbdtMatrix(spec, pairs.test)));
+      const bytes = model.toOnnx({ inputName: GBDT_INPUT, outputName: SCORE_OUTPUT, metadata: { model: 'gbdt', bundle: bundle.version } });
+      const parity = await onnxParity(bytes, 'gbdt', spec, pairs.test, probabilities, 1000);
+      if (!(parity <= 1e-4)) throw new RecsysError('RECSYS_ERR_INTERNAL', `rank: gbdt ONNX export differs from the trainer by ${parity}`);
+      artifacts.push({ name: ARTIFACT.rankModels.gbdt, bytes: Buffer.from(bytes) });
+      models.gbdt = {
+        auc: rocAuc(probabilities, pairs.test.labels),
+        logloss: logLoss(probabilities, pairs.test.labels),
+        trees: model.trees.length,
+        bestIteration: model.report.bestIteration,
+        validLogloss: model.report.validationLogloss,
         onnxMaxAbsDiff: parity,
         seconds: (performance.now() - trainStarted) / 1000,
       };
