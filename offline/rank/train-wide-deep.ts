@@ -1,6 +1,7 @@
 /**
  * Trains a WideDeepModel on labelled pairs: shuffled minibatches, Adam, early stopping on
- * validation AUC (the best epoch's parameters are kept).
+ * validation AUC (the best epoch's parameters are kept). Yields to the event loop after
+ * every step (a step is ~0.1 s of CPU), so progress and servers in the same process go on.
  */
 import { createPrng, shuffledIndices } from '../data/prng.js';
 import type { ProgressFactory } from '../progress.js';
@@ -58,18 +59,19 @@ class BatchGatherer {
 }
 
 /** The model's probabilities for every row of `pairs`, in order. */
-export function predictPairs(model: WideDeepModel, pairs: LabelledPairs, batchSize = 2048): Float32Array {
+export async function predictPairs(model: WideDeepModel, pairs: LabelledPairs, batchSize = 2048): Promise<Float32Array> {
   const out = new Float32Array(pairs.rows);
   const gatherer = new BatchGatherer(pairs, batchSize);
   const rows = Int32Array.from({ length: pairs.rows }, (_, k) => k);
   for (let from = 0; from < pairs.rows; from += batchSize) {
     const to = Math.min(pairs.rows, from + batchSize);
     out.set(model.predict(gatherer.gather(rows, from, to)), from);
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
   return out;
 }
 
-export function trainWideDeep(spec: FeatureSpec, shape: WideDeepShape, train: LabelledPairs, valid: LabelledPairs, settings: TrainSettings, progress: ProgressFactory, label: string): TrainedModel {
+export async function trainWideDeep(spec: FeatureSpec, shape: WideDeepShape, train: LabelledPairs, valid: LabelledPairs, settings: TrainSettings, progress: ProgressFactory, label: string): Promise<TrainedModel> {
   const random = createPrng(settings.seed);
   const model = new WideDeepModel(spec, shape, random);
   const optimiser = model.createOptimiser(settings.learningRate);
@@ -88,9 +90,11 @@ export function trainWideDeep(spec: FeatureSpec, shape: WideDeepShape, train: La
       const batch = gatherer.gather(order, from, to);
       lossSum += model.trainStep(batch, gatherer.labels, optimiser, grad) * (to - from);
       bar.tick();
+      // Yield between steps: a bundle built inside a serving process must not stall its event loop.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
     bar.done();
-    const validAuc = rocAuc(predictPairs(model, valid), valid.labels);
+    const validAuc = rocAuc(await predictPairs(model, valid), valid.labels);
     epochs.push({ epoch, loss: lossSum / Math.max(1, train.rows), validAuc, seconds: (performance.now() - started) / 1000 });
     if (validAuc > best.auc) best = { auc: validAuc, epoch, snapshot: model.snapshot() };
     else if (epoch - best.epoch >= settings.patience) break;

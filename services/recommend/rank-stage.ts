@@ -49,6 +49,16 @@ export class RankStage {
     }
   }
 
+  /** Waits for the ranker to load; the error message when it cannot, else null. */
+  async ready(): Promise<string | null> {
+    try {
+      await this.port.ready?.();
+      return null;
+    } catch (error) {
+      return errorMessage(error);
+    }
+  }
+
   async close(): Promise<void> {
     await this.port.close?.();
   }

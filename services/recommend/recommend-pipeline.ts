@@ -139,6 +139,11 @@ export class RecommendPipeline {
     };
   }
 
+  /** Waits until the ranking stage can score (call before serving); the ranker's load error, else null (calls are then served in recall order). */
+  async ready(): Promise<string | null> {
+    return (await this.rankStage?.ready()) ?? null;
+  }
+
   /** Releases what the ranking stage holds (ORT sessions); the pipeline is unusable afterwards. */
   async close(): Promise<void> {
     await this.rankStage?.close();

@@ -41,7 +41,9 @@ export interface StartServerOptions {
 }
 
 /** Runs the pipeline for a cold-start user and a known one, so the first real call is not the slow one. */
-async function warm(state: ServingState): Promise<void> {
+async function warm(state: ServingState, log?: Logger): Promise<void> {
+  const rankError = await state.pipeline.ready();
+  if (rankError !== null) log?.warn({ bundle: state.bundle.version, err: rankError }, 'ranker could not load; serving recall order');
   const known = state.bundle.userIndex.keys().next();
   await state.pipeline.recommend({ userId: '__warmup__', count: 10, excludeItemIds: [] });
   if (known.done !== true) await state.pipeline.recommend({ userId: known.value, count: 10, excludeItemIds: [] });
@@ -87,7 +89,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       else resolve(bound);
     });
   });
-  await warm(initial);
+  await warm(initial, log);
   health.setStatus('', 'SERVING');
   health.setStatus(RECOMMEND_SERVICE_NAME, 'SERVING');
   log?.info({ port, bundle: bundle.version }, 'serving');
@@ -98,7 +100,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     metrics,
     swapBundle: async (next) => {
       const state: ServingState = { bundle: next, pipeline: createInProcessPipeline(next, config, history) };
-      await warm(state);
+      await warm(state, log);
       holder.swap(state);
       metrics.setBundleVersion(next.version);
     },

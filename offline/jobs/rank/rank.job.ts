@@ -50,8 +50,8 @@ export const rankJob: Job = {
     ] as const;
     for (const { name, artifact, shape } of shapes) {
       const trainStarted = performance.now();
-      const trained = trainWideDeep(spec, shape, pairs.train, pairs.valid, settings, context.progress, name);
-      const probabilities = predictPairs(trained.model, pairs.test);
+      const trained = await trainWideDeep(spec, shape, pairs.train, pairs.valid, settings, context.progress, name);
+      const probabilities = await predictPairs(trained.model, pairs.test);
       const bytes = trained.model.toOnnx({ model: name, bundle: bundle.version });
       const parity = await onnxParity(bytes, name, spec, pairs.test, probabilities, 1000);
       if (!(parity <= 1e-4)) throw new RecsysError('RECSYS_ERR_INTERNAL', `rank: ${name} ONNX export differs from the trainer by ${parity}`);

@@ -54,8 +54,8 @@ void describe('wide & deep ranker', () => {
     const train = randomPairs(spec, 4000, 1);
     const valid = randomPairs(spec, 1000, 2);
     const settings = { epochs: 3, patience: 2, batchSize: 256, learningRate: 0.003, seed: 5 };
-    const trained = trainWideDeep(spec, { deep: true, embeddingDim: 16, hidden: [256, 128, 64] }, train, valid, settings, silentProgress, 'test');
-    const expected = predictPairs(trained.model, valid);
+    const trained = await trainWideDeep(spec, { deep: true, embeddingDim: 16, hidden: [256, 128, 64] }, train, valid, settings, silentProgress, 'test');
+    const expected = await predictPairs(trained.model, valid);
     assert.ok(rocAuc(expected, valid.labels) > 0.7, 'learns the planted signal');
 
     const session = await ort.InferenceSession.create(trained.model.toOnnx(), { executionProviders: ['cpu'], intraOpNumThreads: 1 });
@@ -70,8 +70,8 @@ void describe('wide & deep ranker', () => {
   void it('the logistic-regression baseline exports the wide part alone', async () => {
     const spec = smallSpec();
     const train = randomPairs(spec, 2000, 3);
-    const trained = trainWideDeep(spec, { deep: false, embeddingDim: 16, hidden: [8] }, train, train, { epochs: 1, patience: 1, batchSize: 256, learningRate: 0.01, seed: 1 }, silentProgress, 'lr');
-    const expected = predictPairs(trained.model, train);
+    const trained = await trainWideDeep(spec, { deep: false, embeddingDim: 16, hidden: [8] }, train, train, { epochs: 1, patience: 1, batchSize: 256, learningRate: 0.01, seed: 1 }, silentProgress, 'lr');
+    const expected = await predictPairs(trained.model, train);
     const session = await ort.InferenceSession.create(trained.model.toOnnx(), { executionProviders: ['cpu'] });
     const scores = await scoreWithSession(session, spec, train, train.rows);
     let worst = 0;
