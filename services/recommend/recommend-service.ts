@@ -84,7 +84,7 @@ async function recommendWith(state: ServingState, query: PipelineRequest, reques
       experiment: 'default',
       degraded_sources: [...result.degradedSources],
       degraded: result.degradedSources.length > 0,
-      rank_provider: '',
+      rank_provider: result.ranker?.provider ?? '',
     },
     stages: request.debug ? stageTraces(state.bundle, result) : [],
   };
