@@ -2,6 +2,7 @@ import type { RecsysConfig } from '../lib/config/schema.js';
 import type { EmbeddedBundleStore } from '../lib/stores/bundle/embedded-bundle-store.js';
 import type { BundleManifest } from '../lib/stores/bundle/manifest.js';
 import { RecsysError } from '../lib/domain/errors.js';
+import { loadDraftServingBundle } from '../lib/stores/bundle/serving-bundle.js';
 import type { ProgressFactory } from './progress.js';
 import type { TrainingData } from './jobs/training-data.js';
 import type { ValidationSet } from './jobs/validation-set.js';
@@ -54,7 +55,7 @@ export async function buildBundle(options: BuildBundleOptions): Promise<BundleMa
         continue;
       }
       const started = performance.now();
-      const output = await job.run({ data, config, progress: options.progress, validation: options.validation });
+      const output = await job.run({ data, config, progress: options.progress, validation: options.validation, draftBundle: () => loadDraftServingBundle(draft) });
       for (const artifact of output.artifacts) await draft.writeArtifact(artifact.name, artifact.bytes);
       const seconds = (performance.now() - started) / 1000;
       draft.recordJob(job.name, { ...output.details, artifacts: output.artifacts.map((artifact) => artifact.name), seconds });

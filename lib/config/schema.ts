@@ -273,6 +273,53 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    rank: z
+      .object({
+        /** Rank the merged candidates (false = recall order; the offline ranker phase is skipped too). */
+        enabled: z.boolean().default(true),
+        model: z.enum(['wide-deep', 'gbdt', 'lr']).default('wide-deep'),
+        /** Candidates (recall order) the ranker scores; the rest follow in recall order. */
+        preRank: positiveInt.max(10_000).default(500),
+        /** Deadline of the ranking step; past it the call is served in recall order, marked degraded. */
+        timeoutMs: z.number().positive().default(50),
+        /** Final score = retrieval^retrievalPower · rank^rankPower (retrieval = merged reciprocal-rank score). */
+        fusion: z
+          .object({ retrievalPower: z.number().nonnegative().max(10).default(0), rankPower: z.number().positive().max(10).default(1) })
+          .strict()
+          .prefault({}),
+        train: z
+          .object({
+            /** Users whose recall candidates become labelled pairs; 0 = every user with held-out items. */
+            sampleUsers: z.number().int().nonnegative().default(0),
+            /** Fraction of negative candidates kept for training (positives always kept). */
+            negativeRate: z.number().positive().max(1).default(0.1),
+            /** Fractions of sampled users whose pairs are held back for early stopping and for the report. */
+            validFraction: z.number().positive().max(0.5).default(0.1),
+            testFraction: z.number().positive().max(0.5).default(0.1),
+            epochs: positiveInt.max(100).default(6),
+            /** Epochs without a better validation AUC before training stops. */
+            patience: positiveInt.default(2),
+            batchSize: positiveInt.default(512),
+            learningRate: z.number().positive().default(0.001),
+            embeddingDim: positiveInt.max(256).default(16),
+            hidden: z.array(positiveInt).min(1).default([256, 128, 64]),
+            seed: z.number().int().default(7),
+          })
+          .strict()
+          .prefault({}),
+        /** The GBDT ranker (offline/rank/gbdt): boosting rounds, shrinkage, depth, rows each tree is grown on. */
+        gbdt: z
+          .object({
+            trees: positiveInt.max(2000).default(40),
+            learningRate: z.number().positive().max(1).default(0.2),
+            maxDepth: positiveInt.max(12).default(4),
+            maxRowsPerTree: positiveInt.default(400),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
     evaluate: z
       .object({
         bundleRoot: z.string().min(1).default('var/eval-bundles'),

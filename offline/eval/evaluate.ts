@@ -4,6 +4,7 @@
  * train, valid items passed as request exclusions), and scores each recall source alone, the
  * merged candidates in merge order, and the final list.
  */
+import { z } from 'zod';
 import type { RecsysConfig } from '../../lib/config/schema.js';
 import { EmbeddedBundleStore } from '../../lib/stores/bundle/embedded-bundle-store.js';
 import { loadServingBundle } from '../../lib/stores/bundle/serving-bundle.js';
@@ -44,6 +45,20 @@ function extraMetrics(summary: MetricSummary): Record<string, number> {
   return Object.fromEntries(Object.entries(json).filter(([key]) => !(REPORT_KEYS as readonly string[]).includes(key)));
 }
 
+export interface RankerMetrics {
+  readonly auc: number;
+  readonly logloss: number;
+}
+
+/** The rank job's held-out metrics from the bundle manifest. */
+function rankerMetrics(jobs: Readonly<Record<string, unknown>>): Record<string, RankerMetrics> | undefined {
+  const parsed = rankDetailsSchema.safeParse(jobs['rank']);
+  if (!parsed.success) return undefined;
+  return Object.fromEntries(Object.entries(parsed.data.models).map(([model, metrics]) => [model, { auc: metrics.auc, logloss: metrics.logloss }]));
+}
+
+const rankDetailsSchema = z.object({ models: z.record(z.string(), z.object({ auc: z.number(), logloss: z.number() })) });
+
 export interface EvaluationReport {
   readonly dataset: { name: string; users: number; items: number; interactions: number };
   readonly protocol: string;
@@ -53,6 +68,8 @@ export interface EvaluationReport {
   readonly final: ReportMetrics;
   readonly merged: ReportMetrics;
   readonly sources: Record<string, ReportMetrics>;
+  /** Per ranker model: AUC and logloss on the held-out labelled pairs (absent when the bundle has no ranker). */
+  readonly ranker?: Record<string, RankerMetrics>;
   /** Per list: users counted, hit@20, hit@50. */
   readonly extra: Record<string, Record<string, number>>;
   readonly seconds: number;
@@ -74,7 +91,9 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
 
   // The train-only bundle is cached under the digests of data, split and config.
   const store = new EmbeddedBundleStore(config.evaluate.bundleRoot);
-  const version = `eval-${valueDigest([datasetDigest(dataset), bytesDigest(labels), config.jobs]).slice(0, 24)}`;
+  // The ranker learns from the serving recall, so its config is part of the key when it is on.
+  const rankKey = config.rank.enabled ? [config.rank.train, config.rank.gbdt, config.rank.preRank, config.serving.sources, config.serving.merge, config.serving.recentHistory] : [];
+  const version = `eval-${valueDigest([datasetDigest(dataset), bytesDigest(labels), config.jobs, ...rankKey]).slice(0, 24)}`;
   const cached = (await store.versions()).includes(version);
   if (!cached) await buildBundle({ data, validation: buildValidationSet(dataset, (row) => labels[row] === LABEL_VALID, false), config, store, progress: options.progress, version, makeCurrent: false });
   else options.log?.(`evaluate: reusing train-only bundle ${version}`);
@@ -118,7 +137,9 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
     bar.tick();
   }
   bar.done();
+  await pipeline.close();
 
+  const ranker = rankerMetrics(bundle.manifest.jobs);
   const sources: Record<string, ReportMetrics> = {};
   const extra: Record<string, Record<string, number>> = { final: extraMetrics(finalMetrics.summary()), merged: extraMetrics(mergedMetrics.summary()) };
   for (const [source, accumulator] of sourceMetrics) {
@@ -134,6 +155,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
     final: reportMetrics(finalMetrics.summary()),
     merged: reportMetrics(mergedMetrics.summary()),
     sources,
+    ...(ranker ? { ranker } : {}),
     extra,
     seconds: (performance.now() - started) / 1000,
   };
@@ -151,6 +173,9 @@ export function formatReport(report: EvaluationReport): string {
     { name: 'final', summary: toSummary(report.final, 'final') },
   ];
   const header = `Evaluation of ${report.dataset.name} (${report.dataset.users} users, ${report.dataset.items} items, ${report.dataset.interactions} interactions), protocol ${report.protocol}: train ${report.split.train} / valid ${report.split.valid} / test ${report.split.test}`;
-  return `${header}\n\n${formatMetricsTable(rows)}\n`;
+  const ranker = report.ranker
+    ? `\nRanker on held-out labelled pairs:\n\n| model | AUC | logloss |\n| --- | ---: | ---: |\n${Object.entries(report.ranker).map(([model, m]) => `| ${model} | ${m.auc.toFixed(4)} | ${m.logloss.toFixed(4)} |`).join('\n')}\n`
+    : '';
+  return `${header}\n\n${formatMetricsTable(rows)}\n${ranker}`;
 }
 

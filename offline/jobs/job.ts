@@ -1,4 +1,5 @@
 import type { RecsysConfig } from '../../lib/config/schema.js';
+import type { ServingBundle } from '../../lib/stores/bundle/serving-bundle.js';
 import type { ProgressFactory } from '../progress.js';
 import type { TrainingData } from './training-data.js';
 import type { ValidationSet } from './validation-set.js';
@@ -9,6 +10,8 @@ export interface JobContext {
   readonly progress: ProgressFactory;
   /** Held-out interactions for early stopping and ranker labels (see validation-set.ts). */
   readonly validation: ValidationSet;
+  /** The version being built, with the artifacts of the jobs before this one, as a serving bundle (the ranker runs its recall). */
+  readonly draftBundle?: () => Promise<ServingBundle>;
 }
 
 export interface JobArtifact {

@@ -27,4 +27,8 @@ export interface RankOutput {
 export interface RankPort {
   /** Rejects on failure or when `timeoutMs` passes; the pipeline then serves recall order, marked degraded. */
   rank(input: RankInput, timeoutMs: number): Promise<RankOutput>;
+  /** Resolves when the ranker can score (sessions loaded and warmed); rejects if it never will. */
+  readonly ready?: () => Promise<unknown>;
+  /** Releases sessions or channels when the bundle it serves is retired. */
+  readonly close?: () => Promise<void>;
 }

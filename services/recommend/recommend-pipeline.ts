@@ -9,6 +9,7 @@ import type { MergedCandidates } from './merge/rrf-merge.js';
 import { mergeCandidates, type MergeStrategyId } from './merge/merge-strategy.js';
 import { diversify } from './rerank/genre-diversity.js';
 import type { ExperimentParams } from './experiments/scene-catalogue.js';
+import type { RankStage } from './rank-stage.js';
 
 /** What the pipeline needs from recall: in process (all-in-one) or over gRPC. */
 export interface RecallPort {
@@ -71,6 +72,8 @@ export interface PipelineResult {
   readonly timings: readonly StageTiming[];
   /** Candidates after each list stage (merge, filter, rerank), for debug traces. */
   readonly stageCandidates: readonly { readonly stage: string; readonly candidates: MergedCandidates }[];
+  /** The ranker that ordered `items` (null: no ranking stage, or it failed and `rank` is in degradedSources). */
+  readonly ranker: { readonly model: string; readonly provider: string } | null;
 }
 
 /**
@@ -84,6 +87,8 @@ export class RecommendPipeline {
     private readonly recall: RecallPort,
     private readonly history: HistoryStore,
     private readonly options: PipelineOptions,
+    /** Ranks the filtered candidates; absent = recall order. */
+    private readonly rankStage?: RankStage,
   ) {}
 
   async recommend(request: PipelineRequest): Promise<PipelineResult> {
@@ -122,7 +127,20 @@ export class RecommendPipeline {
     const filtered = pick(merged, kept);
     lap('filter');
 
-    const reranked = diversify(filtered, bundle.catalogue.genres, request.experiment?.diversity ?? { strategy: 'none' });
+    let ordered = filtered;
+    let ranker: PipelineResult['ranker'] = null;
+    if (this.rankStage) {
+      const ranked = await this.rankStage.rank(
+        { userId: request.userId, known: user.known, recent: user.recent, recentRatings: user.recentRatings }, filtered, request.experiment?.rankerModel,
+      );
+      if (ranked.status === 'ok') {
+        ordered = ranked.candidates;
+        ranker = { model: ranked.model, provider: ranked.provider };
+      } else degradedSources.push('rank');
+      lap('rank');
+    }
+
+    const reranked = diversify(ordered, bundle.catalogue.genres, request.experiment?.diversity ?? { strategy: 'none' });
     lap('rerank');
 
     const final = prefix(reranked, request.count);
@@ -141,9 +159,21 @@ export class RecommendPipeline {
       stageCandidates: [
         { stage: 'merge', candidates: merged },
         { stage: 'filter', candidates: filtered },
+        ...(ranker ? [{ stage: 'rank', candidates: ordered }] : []),
         { stage: 'rerank', candidates: reranked },
       ],
+      ranker,
     };
+  }
+
+  /** Waits until the ranking stage can score (call before serving); the ranker's load error, else null (calls are then served in recall order). */
+  async ready(): Promise<string | null> {
+    return (await this.rankStage?.ready()) ?? null;
+  }
+
+  /** Releases what the ranking stage holds (ORT sessions); the pipeline is unusable afterwards. */
+  async close(): Promise<void> {
+    await this.rankStage?.close();
   }
 
   private popularFallback(): MergedCandidates {

@@ -92,7 +92,7 @@ async function recommendWith(state: ServingState, query: PipelineRequest, resolv
       scene: resolved.scene,
       degraded_sources: [...result.degradedSources],
       degraded: result.degradedSources.length > 0,
-      rank_provider: '',
+      rank_provider: result.ranker?.provider ?? '',
     },
     stages: request.debug ? stageTraces(state.bundle, result) : [],
   };

@@ -85,7 +85,9 @@ export function servicesOfRole(role: ServingRole): string[] {
 }
 
 /** Runs what the role serves once, so the first real call is not the slow one. */
-async function warm(state: ServerState, role: ServingRole): Promise<void> {
+async function warm(state: ServerState, role: ServingRole, log?: Logger): Promise<void> {
+  const rankError = await state.pipeline.ready();
+  if (rankError !== null) log?.warn({ bundle: state.bundle.version, err: rankError }, 'ranker could not load; serving recall order');
   const known = state.bundle.userIndex.keys().next();
   const userIds = known.done === true ? ['__warmup__'] : ['__warmup__', known.value];
   for (const userId of userIds) {
@@ -125,19 +127,16 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const buildState = (next: ServingBundle): ServerState => {
     const engine = createRecallEngine(next, config, { adjustSources: options.adjustSources });
     const recall = remoteRecall ? remoteRecall.portFor(next, engine.sourceIds) : engine;
-    return {
-      bundle: next,
-      engine,
-      pipeline: createInProcessPipeline(next, config, history, { recall, engine }),
-      rank: remoteRank ? remoteRank.portFor(next) : (options.ranker ?? createInProcessRanker)(next, config),
-    };
+    // The recall role never ranks: it does not load the bundle's rankers.
+    const rank = role === 'recall' ? null : remoteRank ? remoteRank.portFor(next) : (options.ranker ?? createInProcessRanker)(next, config);
+    return { bundle: next, engine, pipeline: createInProcessPipeline(next, config, history, { recall, engine, rankPort: rank }), rank };
   };
 
   const metrics = options.metrics ?? new ServingMetrics({ defaultMetrics: false });
   metrics.setBundleVersion(bundle.version);
   const initial = buildState(bundle);
   const holder = new ServingHolder<ServerState>(initial, (retired) => {
-    Promise.all([retired.bundle.similarity.close(), retired.bundle.vectors?.close() ?? Promise.resolve()]).catch((error: unknown) => log?.warn({ err: errorMessage(error) }, 'closing a retired bundle failed'));
+    Promise.all([retired.bundle.similarity.close(), retired.bundle.vectors?.close() ?? Promise.resolve(), retired.pipeline.close()]).catch((error: unknown) => log?.warn({ err: errorMessage(error) }, 'closing a retired bundle failed'));
   });
   const onCall = (method: string, millis: number, error?: unknown): void => {
     metrics.observeCall(method, millis, grpcCodeName(error));
@@ -191,7 +190,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   });
   const connected = await Promise.all([remoteRecall?.connect(BACKEND_CONNECT_MS), remoteRank?.connect(BACKEND_CONNECT_MS)]);
   if (connected.includes(false)) log?.warn({ recall: config.serving.backends.recall, rank: config.serving.backends.rank, connected }, 'backends not ready; their stages fail open until they are');
-  await warm(initial, role);
+  await warm(initial, role, log);
   await options.afterWarmUp?.(port);
   const setHealth = (value: 'SERVING' | 'NOT_SERVING'): void => {
     for (const name of ['', ...serviceNames]) health.setStatus(name, value);
@@ -206,7 +205,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     metrics,
     swapBundle: async (next) => {
       const state = buildState(next);
-      await warm(state, role);
+      await warm(state, role, log);
       holder.swap(state);
       metrics.setBundleVersion(next.version);
     },
@@ -229,6 +228,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         await history.close();
         await holder.state.bundle.similarity.close();
         await holder.state.bundle.vectors?.close();
+        await holder.state.pipeline.close();
       }),
   };
 }

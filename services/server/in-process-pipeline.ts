@@ -4,6 +4,9 @@ import type { HistoryStore } from '../../lib/stores/features/history-store.js';
 import { RecallEngine } from '../recall/recall-engine.js';
 import { createSources, type ConfiguredSource } from '../recall/sources/registry.js';
 import { RecommendPipeline, type RecallPort } from '../recommend/recommend-pipeline.js';
+import type { RankPort } from '../recommend/rank-port.js';
+import { RankStage } from '../recommend/rank-stage.js';
+import { createInProcessRanker } from './in-process-ranker.js';
 
 export interface InProcessOptions {
   /** Disable per-source deadlines (offline evaluation measures quality, not latency). */
@@ -12,6 +15,8 @@ export interface InProcessOptions {
   readonly recall?: RecallPort;
   /** The sources `recall` runs, as an in-process engine: their slowest deadline caps the recall stage. */
   readonly engine?: RecallEngine;
+  /** The ranker; default: the bundle's ONNX rankers in process (none when the bundle has none or rank.enabled is off); null = no ranking. */
+  readonly rankPort?: RankPort | null;
 }
 
 /** The bundle's configured recall sources, each with its own deadline (none when `deadlines` is false). */
@@ -22,8 +27,8 @@ export function createRecallEngine(bundle: ServingBundle, config: Readonly<Recsy
 }
 
 /**
- * The all-in-one wiring of recall and recommend for one bundle. The server and the offline
- * evaluator both build their pipeline here, so they run the same code.
+ * The all-in-one wiring of recall, recommend and rank for one bundle. The server and the
+ * offline evaluator both build their pipeline here, so they run the same code.
  */
 export function createInProcessPipeline(bundle: ServingBundle, config: Readonly<RecsysConfig>, history: HistoryStore, options: InProcessOptions = {}): RecommendPipeline {
   const engine = options.engine ?? createRecallEngine(bundle, config, options);
@@ -31,11 +36,22 @@ export function createInProcessPipeline(bundle: ServingBundle, config: Readonly<
   // The cap on the recall stage: the slowest source deadline (a remote recall role cuts each source at its own).
   const timeouts = engine.sources.map((configured) => configured.timeoutMs ?? 0);
   const sourceWeights = new Map(Object.entries(config.serving.sources).filter(([, block]) => block.enabled).map(([id, block]) => [id, block.weight]));
+  const offline = options.deadlines === false;
+  const port = options.rankPort !== undefined ? options.rankPort : createInProcessRanker(bundle, config);
+  const { rank } = config;
+  const stage = port === null ? undefined : new RankStage(port, {
+    preRank: rank.preRank,
+    timeoutMs: offline ? Number.POSITIVE_INFINITY : rank.timeoutMs,
+    model: rank.model,
+    retrievalPower: rank.fusion.retrievalPower,
+    rankPower: rank.fusion.rankPower,
+  });
   return new RecommendPipeline(bundle, recall, history, {
     recentHistory: config.serving.recentHistory,
     sourceWeights,
     rrfK: config.serving.merge.rrfK,
     mergeStrategy: config.serving.merge.strategy,
     sourceTimeoutMs: options.deadlines === false ? Number.POSITIVE_INFINITY : Math.max(...timeouts, 1),
-  });
+  }, stage);
 }
+

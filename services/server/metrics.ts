@@ -22,6 +22,8 @@ export interface PipelineObservation {
   readonly items: Sized;
   readonly degradedSources: readonly string[];
   readonly timings?: readonly { readonly stage: string; readonly millis: number }[];
+  /** The ranker that ordered the items (null: none, or it failed). */
+  readonly ranker?: { readonly provider: string } | null;
 }
 
 export const NO_PROVIDER = 'none';
@@ -88,6 +90,7 @@ export class ServingMetrics {
     this.candidates.observe({ stage: 'final' }, result.items.length);
     for (const timing of result.timings ?? []) this.stageDuration.observe({ stage: timing.stage }, timing.millis / 1000);
     if (result.degradedSources.length > 0) this.degradedCalls.inc();
+    if (result.ranker) this.setProvider(result.ranker.provider);
   }
 
   /** Per-source latency, outcome and candidate count of one recall fan-out (a pipeline's, or a RecallService call's). */

@@ -49,6 +49,7 @@ void describe('all-in-one gRPC server on an ephemeral port', () => {
     assert.ok(serving);
     assert.equal(serving.bundle_version, tiny.version);
     assert.equal(serving.degraded, false);
+    assert.equal(serving.rank_provider, 'cpu', 'ranked by the bundle\'s wide & deep on the CPU provider');
     const ids = response.items.map((item) => item.item_id);
     assert.equal(new Set(ids).size, 10, 'no duplicates');
     for (const item of response.items) {

@@ -26,6 +26,8 @@ export async function makeTinyBundle(options: { users?: number; items?: number; 
     stores: { feedbackLog: join(dir, 'feedback.log') },
     serving: { metrics: { port: 0 } },
     evaluate: { bundleRoot: join(dir, 'eval-bundles') },
+    // Rankers are trained and served as by default, with fewer epochs and trees to keep tests quick.
+    rank: { train: { epochs: 2 }, gbdt: { trees: 5 } },
     // A small two-tower (one short epoch): tiny bundles still carry a user tower and item vectors.
     jobs: { 'two-tower': { enabled: options.twoTower ?? true, dim: 16, userHidden: [32], batchSize: 128, epochs: 1, evalUsers: 100 } },
     data: { synthetic: { users: options.users ?? 150, items: options.items ?? 300, interactions: options.interactions ?? 6000, seed: 7, dir: join(dir, 'data') } },

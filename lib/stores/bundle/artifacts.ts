@@ -13,7 +13,17 @@ export const ARTIFACT = {
   histories: 'histories.arr',
   popular: 'popular.json',
   similarity: (table: string) => `${table}.i2i`,
+  featureSpec: 'feature-spec.json',
+  featureTables: 'rank-features.arr',
+  /** Ranker model name → ONNX artifact. */
+  rankModels: { 'wide-deep': 'ranker.onnx', gbdt: 'gbdt.onnx', lr: 'lr.onnx' },
 } as const;
+
+export type RankModelName = keyof typeof ARTIFACT.rankModels;
+export const RANK_MODEL_NAMES = Object.keys(ARTIFACT.rankModels) as RankModelName[];
+
+/** Artifacts the ranking stage reads, kept as bytes on the serving bundle. */
+export const RANKING_ARTIFACTS: readonly string[] = [ARTIFACT.featureSpec, ARTIFACT.featureTables, ...Object.values(ARTIFACT.rankModels)];
 
 function parseJson<T>(bytes: Buffer, schema: z.ZodType<T>, origin: string): T {
   let document: unknown;

@@ -62,6 +62,23 @@ export class BundleDraft {
     this.artifacts[name] = { sha256: sha256(buffer), bytes: buffer.length };
   }
 
+  /** Reads back an artifact written to this draft, checked against the checksum recorded when it was written. */
+  async readArtifact(name: string): Promise<Buffer> {
+    const entry = this.artifacts[name];
+    if (!entry) throw new RecsysError('RECSYS_ERR_BUNDLE_CORRUPT', `draft ${this.version} has no artifact "${name}"`);
+    const bytes = await readFile(join(this.dir, name));
+    if (bytes.length !== entry.bytes || sha256(bytes) !== entry.sha256) throw new RecsysError('RECSYS_ERR_BUNDLE_CORRUPT', `draft ${this.version}: artifact "${name}" does not match its checksum`);
+    return bytes;
+  }
+
+  /** The manifest as it would be published now (artifacts written so far). */
+  preview(): BundleManifest {
+    return {
+      format: BUNDLE_FORMAT, version: this.version, createdAt: new Date().toISOString(), configDigest: this.info.configDigest,
+      dataDigest: this.info.dataDigest, dataset: this.info.dataset, artifacts: { ...this.artifacts }, metrics: {}, jobs: { ...this.jobs },
+    };
+  }
+
   recordJob(name: string, details: unknown): void {
     this.jobs[name] = details;
   }

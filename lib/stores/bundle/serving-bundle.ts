@@ -6,10 +6,10 @@ import { loadEmbeddedVectorIndex } from '../vectors/load-vector-index.js';
 import type { VectorIndex } from '../vectors/vector-index.js';
 import { loadUserTower, type UserTower } from '../../onnx/user-tower.js';
 import type { OrtSessionOptions } from '../../onnx/ort-session.js';
-import type { EmbeddedBundleStore } from './embedded-bundle-store.js';
+import type { BundleDraft, EmbeddedBundleStore } from './embedded-bundle-store.js';
 import type { BundleManifest } from './manifest.js';
 import {
-  ARTIFACT, decodeCatalogue, decodeHistories, decodePopular, decodeUsers,
+  ARTIFACT, RANKING_ARTIFACTS, decodeCatalogue, decodeHistories, decodePopular, decodeUsers,
   type CatalogueDocument, type HistoryTable, type PopularLists,
 } from './artifacts.js';
 
@@ -27,6 +27,8 @@ export interface ServingBundle {
   readonly vectors: VectorIndex | null;
   /** The two-tower user tower (user-tower.onnx), loaded and warmed; null when the bundle has none. */
   readonly userTower: UserTower | null;
+  /** The ranking stage's artifacts (feature spec, feature tables, ONNX models) by name, as stored. */
+  readonly ranking: ReadonlyMap<string, Buffer>;
   /** Dense index of a raw item id, -1 when the catalogue lacks it. */
   readonly resolveItem: (itemId: string) => number;
   /** The user's bundle history (most recent first), or null for an unknown user. */
@@ -44,7 +46,15 @@ export interface LoadServingBundleOptions {
 
 export async function loadServingBundle(store: EmbeddedBundleStore, version: string, options: LoadServingBundleOptions = {}): Promise<ServingBundle> {
   const manifest = await store.verify(version);
-  const read = (name: string): Promise<Buffer> => store.readArtifact(version, manifest, name);
+  return decodeServingBundle(version, manifest, (name) => store.readArtifact(version, manifest, name), options);
+}
+
+/** A draft's artifacts so far as a serving bundle (jobs that run the pipeline on the version being built). */
+export async function loadDraftServingBundle(draft: BundleDraft, options: LoadServingBundleOptions = {}): Promise<ServingBundle> {
+  return decodeServingBundle(draft.version, draft.preview(), (name) => draft.readArtifact(name), options);
+}
+
+async function decodeServingBundle(version: string, manifest: BundleManifest, read: (name: string) => Promise<Buffer>, options: LoadServingBundleOptions): Promise<ServingBundle> {
   const catalogue = decodeCatalogue(await read(ARTIFACT.catalogue));
   const userIds = decodeUsers(await read(ARTIFACT.users));
   const histories = decodeHistories(await read(ARTIFACT.histories));
@@ -61,6 +71,8 @@ export async function loadServingBundle(store: EmbeddedBundleStore, version: str
   }
   const vectors = await loadEmbeddedVectorIndex(read, Object.keys(manifest.artifacts), catalogue.itemIds.length, { efSearch: options.efSearch ?? 250 });
   const userTower = await loadUserTower(read, Object.keys(manifest.artifacts), catalogue.itemIds.length, userIds.length, options.ort);
+  const ranking = new Map<string, Buffer>();
+  for (const name of RANKING_ARTIFACTS) if (name in manifest.artifacts) ranking.set(name, await read(name));
   const itemIndex = new Map<string, number>();
   catalogue.itemIds.forEach((id, index) => itemIndex.set(id, index));
   const userIndex = new Map<string, number>();
@@ -76,6 +88,7 @@ export async function loadServingBundle(store: EmbeddedBundleStore, version: str
     similarity: new EmbeddedSimilarityStore(tables),
     vectors,
     userTower,
+    ranking,
     resolveItem: (itemId) => itemIndex.get(itemId) ?? -1,
     userHistory(userId) {
       const user = userIndex.get(userId);

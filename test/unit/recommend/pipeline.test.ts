@@ -43,12 +43,14 @@ const ROWS: InteractionRow[] = [
 const POPULAR_ORDER = ['1', '2', '4', '3', '5', '6'];
 const POPULAR_COUNTS = [4, 3, 3, 2, 2, 1];
 
-const defaults = parseConfig({});
+/** These tests pin recall + merge order, so the ranking stage is off (rank-stage.test.ts and ranker tests cover it). */
+const defaults = parseConfig({ rank: { enabled: false } });
 /*
  * The hand-computed scores below assume exactly two sources, item-cf (weight 1) and popular
  * (weight .3), merged with k = 60: every other configured source is switched off.
  */
 const config = parseConfig({
+  rank: { enabled: false },
   serving: {
     merge: { rrfK: 60 },
     sources: {

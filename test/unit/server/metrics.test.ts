@@ -113,6 +113,16 @@ void describe('ServingMetrics', () => {
     assert.equal(value(samples, 'recsys_degraded_calls_total'), 1);
   });
 
+  void it('takes the provider from a ranked pipeline run', async () => {
+    const metrics = new ServingMetrics({ defaultMetrics: false });
+    metrics.observePipeline({ outcomes: [], merged: { items: new Int32Array(3) }, items: new Int32Array(3), degradedSources: [], ranker: { provider: 'cpu' } });
+    const samples = await scrape(metrics);
+    assert.deepEqual(
+      samples.filter((sample) => sample.name === 'recsys_rank_provider_info').map((sample) => [sample.labels['provider'], sample.value]),
+      [['cpu', 1]],
+    );
+  });
+
   void it('keeps one bundle version and one provider label, starting at provider none', async () => {
     const metrics = new ServingMetrics({ defaultMetrics: false });
     let samples = await scrape(metrics);

@@ -1,0 +1,123 @@
+/**
+ * The in-process RankPort: the bundle's ONNX rankers scored on one tensor per feature field.
+ * Item tensors are built once at load; one session per model lives in worker_threads
+ * (OrtWorkerPool), created and warmed in the background at load; a call waits for them. Returns exactly one score per
+ * candidate, in order; any other count is RECSYS_ERR_SCORER_SHAPE.
+ */
+import type { RecsysConfig } from '../../lib/config/schema.js';
+import { RecsysError } from '../../lib/domain/errors.js';
+import { FeatureAssembler } from '../../lib/features/feature-assembler.js';
+import { decodeFeatureSpec, type FeatureSpec } from '../../lib/features/feature-spec.js';
+import { decodeFeatureTables, type FeatureTables } from '../../lib/features/feature-tables.js';
+import { buildItemTensors, type ItemTensors } from '../../lib/features/item-tensors.js';
+import { modelFeeds } from '../../lib/features/model-feeds.js';
+import { ortWorkerPoolOptionsFromConfig } from '../../lib/onnx/ort-worker-pool.js';
+import { ARTIFACT, RANK_MODEL_NAMES } from '../../lib/stores/bundle/artifacts.js';
+import type { ServingBundle } from '../../lib/stores/bundle/serving-bundle.js';
+import type { RankInput, RankOutput, RankPort } from '../recommend/rank-port.js';
+import { createPooledSessions, type ModelSessions } from './model-sessions.js';
+
+export type SessionFactory = (models: ReadonlyMap<string, Uint8Array>) => Promise<ModelSessions>;
+
+export class BundleRanker implements RankPort {
+  private readonly items: ItemTensors;
+  /** Free assemblers: a call holds one from assembly until its run resolved (the feeds alias its buffers). */
+  private readonly assemblers: FeatureAssembler[] = [];
+  private readonly sessions: Promise<ModelSessions>;
+
+  constructor(
+    private readonly bundle: ServingBundle,
+    readonly spec: FeatureSpec,
+    private readonly tables: FeatureTables,
+    models: ReadonlyMap<string, Uint8Array>,
+    private readonly defaultModel: string,
+    createSessions: SessionFactory,
+  ) {
+    this.items = buildItemTensors(spec, tables, bundle.catalogue);
+    this.sessions = createSessions(models).then(async (sessions) => {
+      try {
+        await this.warm(sessions);
+      } catch (error) {
+        await sessions.close();
+        throw error;
+      }
+      return sessions;
+    });
+    // A failed load surfaces on each rank call (served in recall order); never as an unhandled rejection.
+    this.sessions.catch(() => undefined);
+  }
+
+  /** Resolves when every session is loaded and warmed; rejects if loading failed. */
+  async ready(): Promise<{ models: readonly string[]; providers: Record<string, string> }> {
+    const sessions = await this.sessions;
+    return { models: sessions.models, providers: Object.fromEntries(sessions.models.map((model) => [model, sessions.provider(model)])) };
+  }
+
+  async rank(input: RankInput, timeoutMs: number): Promise<RankOutput> {
+    const work = this.score(input);
+    if (!Number.isFinite(timeoutMs)) return work;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => { reject(new RecsysError('RECSYS_ERR_ONNX_TIMEOUT', `ranking took longer than ${timeoutMs} ms`)); }, timeoutMs);
+    });
+    try {
+      return await Promise.race([work, deadline]);
+    } finally {
+      clearTimeout(timer);
+      work.catch(() => undefined);
+    }
+  }
+
+  private async score(input: RankInput): Promise<RankOutput> {
+    const sessions = await this.sessions;
+    const model = input.model === '' ? this.defaultModel : input.model;
+    const assembler = this.assemblers.pop() ?? new FeatureAssembler(this.spec, this.items, this.tables);
+    try {
+      const userIndex = input.known ? this.bundle.userIndex.get(input.userId) ?? -1 : -1;
+      const batch = assembler.assemble({ userIndex, recent: input.recent, recentRatings: input.recentRatings }, input.candidates);
+      const scores = await sessions.run(model, modelFeeds(model, this.spec, batch));
+      if (scores.length !== batch.rows) throw new RecsysError('RECSYS_ERR_SCORER_SHAPE', `ranker ${model} returned ${scores.length} scores for ${batch.rows} candidates`);
+      return { scores, model, provider: sessions.provider(model) };
+    } finally {
+      this.assemblers.push(assembler);
+    }
+  }
+
+  private async warm(sessions: ModelSessions): Promise<void> {
+    const popular = this.bundle.popular.overall;
+    const n = Math.min(64, popular.items.length);
+    const candidates = { items: popular.items.subarray(0, n), scores: popular.scores.subarray(0, n), sourceScores: new Map<string, Float32Array>() };
+    const assembler = new FeatureAssembler(this.spec, this.items, this.tables, n);
+    const batch = assembler.assemble({ userIndex: -1, recent: new Int32Array(0), recentRatings: new Float32Array(0) }, candidates);
+    for (const model of sessions.models) await sessions.run(model, modelFeeds(model, this.spec, batch));
+  }
+
+  async close(): Promise<void> {
+    const sessions = await this.sessions.catch(() => null);
+    await sessions?.close();
+  }
+}
+
+/**
+ * The ranker of a bundle, or null when the bundle has no ranking artifacts (built with
+ * rank.enabled off, or before the ranker existed): the pipeline then serves recall order.
+ */
+export function createBundleRanker(bundle: ServingBundle, config: Readonly<RecsysConfig>, createSessions?: SessionFactory): BundleRanker | null {
+  const specBytes = bundle.ranking.get(ARTIFACT.featureSpec);
+  const tableBytes = bundle.ranking.get(ARTIFACT.featureTables);
+  if (!specBytes || !tableBytes) return null;
+  const models = new Map<string, Uint8Array>();
+  for (const name of RANK_MODEL_NAMES) {
+    const bytes = bundle.ranking.get(ARTIFACT.rankModels[name]);
+    if (bytes) models.set(name, bytes);
+  }
+  if (models.size === 0) return null;
+  const spec = decodeFeatureSpec(specBytes);
+  if (spec.items !== bundle.catalogue.itemIds.length || spec.users !== bundle.userIndex.size) {
+    throw new RecsysError('RECSYS_ERR_BUNDLE_CORRUPT', `bundle ${bundle.version}: feature spec for ${spec.users} users / ${spec.items} items, bundle has ${bundle.userIndex.size} / ${bundle.catalogue.itemIds.length}`);
+  }
+  const tables = decodeFeatureTables(tableBytes, spec.users, spec.items);
+  const factory = createSessions ?? ((bytes) => createPooledSessions(bytes, ortWorkerPoolOptionsFromConfig(config.onnx)));
+  const defaultModel = models.has(config.rank.model) ? config.rank.model : models.keys().next().value!;
+  return new BundleRanker(bundle, spec, tables, models, defaultModel, factory);
+}

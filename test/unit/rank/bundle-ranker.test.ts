@@ -1,0 +1,79 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseConfig } from '../../../lib/config/load-config.js';
+import { ARTIFACT } from '../../../lib/stores/bundle/artifacts.js';
+import { loadServingBundle, type ServingBundle } from '../../../lib/stores/bundle/serving-bundle.js';
+import { EmbeddedHistoryStore } from '../../../lib/stores/features/embedded-history-store.js';
+import { createBundleRanker } from '../../../services/rank/bundle-ranker.js';
+import { createInProcessPipeline } from '../../../services/server/in-process-pipeline.js';
+import { makeTinyBundle, type TinyBundle } from '../../support/tiny-bundle.js';
+
+let tiny: TinyBundle;
+let bundle: ServingBundle;
+
+before(async () => {
+  tiny = await makeTinyBundle({ users: 200, items: 300, interactions: 10_000 });
+  bundle = await loadServingBundle(tiny.store, tiny.version);
+});
+
+after(async () => {
+  await tiny.cleanup();
+});
+
+void describe('the rank job and the in-process ranker', () => {
+  void it('writes the feature spec, tables and one ONNX file per model, each checked against its trainer', () => {
+    for (const name of [ARTIFACT.featureSpec, ARTIFACT.featureTables, ...Object.values(ARTIFACT.rankModels)]) assert.ok(bundle.ranking.has(name), name);
+    const details = bundle.manifest.jobs['rank'] as { models: Record<string, { auc: number; onnxMaxAbsDiff: number }> };
+    for (const model of ['lr', 'wide-deep', 'gbdt']) {
+      assert.ok(details.models[model]!.onnxMaxAbsDiff <= 1e-4, `${model} parity`);
+      assert.ok(details.models[model]!.auc > 0.5, `${model} AUC`);
+    }
+  });
+
+  void it('ranks the merged candidates: one score per candidate, provider reported, same items as recall', async () => {
+    const pipeline = createInProcessPipeline(bundle, tiny.config, new EmbeddedHistoryStore(), { deadlines: false });
+    try {
+      const userId = [...bundle.userIndex.keys()][5]!;
+      const result = await pipeline.recommend({ userId, count: 1000, excludeItemIds: [] });
+      assert.deepEqual(result.degradedSources, []);
+      assert.deepEqual(result.ranker, { model: 'wide-deep', provider: 'cpu' });
+      assert.deepEqual([...result.items].sort((a, b) => a - b), [...result.merged.items].sort((a, b) => a - b));
+      for (let k = 1; k < result.scores.length; k++) assert.ok(result.scores[k - 1]! >= result.scores[k]!, 'sorted by score');
+      assert.ok(result.timings.some((timing) => timing.stage === 'rank'));
+    } finally {
+      await pipeline.close();
+    }
+  });
+
+  void it('scores with every model of the bundle and rejects an unknown one', async () => {
+    const ranker = createBundleRanker(bundle, tiny.config)!;
+    try {
+      const ready = await ranker.ready();
+      assert.deepEqual([...ready.models].sort(), ['gbdt', 'lr', 'wide-deep']);
+      const popular = bundle.popular.overall;
+      const candidates = { items: popular.items.subarray(0, 37), scores: popular.scores.subarray(0, 37), sourceScores: new Map([['popular', popular.scores.subarray(0, 37)]]) };
+      const input = { userId: [...bundle.userIndex.keys()][0]!, known: true, recent: bundle.histories.items.subarray(0, 5), recentRatings: new Float32Array(5).fill(4), candidates };
+      for (const model of ready.models) {
+        const output = await ranker.rank({ ...input, model }, 1000);
+        assert.equal(output.scores.length, 37, model);
+        assert.ok(output.scores.every((score) => score >= 0 && score <= 1), `${model}: ${String(output.scores.slice(0, 5))}`);
+      }
+      await assert.rejects(ranker.rank({ ...input, model: 'nope' }, 1000), /no ranker model "nope"/);
+    } finally {
+      await ranker.close();
+    }
+  });
+
+  void it('serves recall order, marked degraded, when the ranker fails', async () => {
+    const failing = { rank: () => Promise.reject(new Error('ranker down')) };
+    const pipeline = createInProcessPipeline(bundle, tiny.config, new EmbeddedHistoryStore(), { deadlines: false, rankPort: failing });
+    const result = await pipeline.recommend({ userId: [...bundle.userIndex.keys()][5]!, count: 20, excludeItemIds: [] });
+    assert.deepEqual(result.degradedSources, ['rank']);
+    assert.equal(result.ranker, null);
+    assert.deepEqual(Array.from(result.items), Array.from(result.merged.items.subarray(0, 20)));
+  });
+
+  void it('a bundle built with rank.enabled off has no ranker, and the pipeline keeps recall order', () => {
+    assert.equal(createBundleRanker({ ...bundle, ranking: new Map() }, parseConfig({})), null);
+  });
+});
