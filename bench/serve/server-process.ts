@@ -39,9 +39,13 @@ export async function processCpuSeconds(pid: number): Promise<number | null> {
   }
 }
 
-/** The port in the serve command's start line: "recsys serving bundle <v> on <host>:<port>". */
+/**
+ * The port in the serve command's start line: "recsys serving bundle <v> [(role <r>)] on
+ * <host>:<port>[, metrics on :<port>]" (the role and metrics parts came with the serving roles;
+ * without them in the pattern the bench waited forever for a line it never recognised).
+ */
 export function portFromStartLine(line: string): number | null {
-  const match = /^recsys serving bundle \S+ on \S+:(\d+)$/.exec(line.trim());
+  const match = /^recsys serving bundle \S+(?: \(role [^)]*\))? on \S+:(\d+)(?:, metrics on :\d+)?$/.exec(line.trim());
   return match ? Number(match[1]) : null;
 }
 

@@ -16,7 +16,7 @@ export type SourceOutcome =
 
 /** Items below 2^21 pack with a 32-bit score key into one float64 (53 bits) exactly. */
 const PACKED_ITEM_BITS = 21;
-const PACKED_ITEM_LIMIT = 2 ** PACKED_ITEM_BITS;
+export const PACKED_ITEM_LIMIT = 2 ** PACKED_ITEM_BITS;
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
 /** Reused sort buffer (grown on demand): the sort allocates nothing per call. */
@@ -26,7 +26,7 @@ let packed = new Float64Array(1024);
  * A uint32 that sorts ascending as the float32 `score` sorts descending (-0 as +0; NaN
  * not allowed): the IEEE-754 bit pattern with the sign handled, then reversed.
  */
-function descendingScoreKey(score: number): number {
+export function descendingScoreKey(score: number): number {
   f32[0] = score === 0 ? 0 : score;
   const bits = u32[0]!;
   const ascending = bits >= 0x8000_0000 ? ~bits >>> 0 : (bits | 0x8000_0000) >>> 0;

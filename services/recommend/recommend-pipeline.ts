@@ -5,6 +5,7 @@ import { applyFilters, type CandidateFilter } from './filters/filter.js';
 import { CatalogueFilter } from './filters/catalogue.filter.js';
 import { ExcludedItemsFilter } from './filters/excluded-items.filter.js';
 import { SeenItemsFilter } from './filters/seen-items.filter.js';
+import { BlockedItemMasks } from './blocked-item-masks.js';
 import type { MergedCandidates } from './merge/rrf-merge.js';
 import { mergeCandidates, type MergeStrategyId } from './merge/merge-strategy.js';
 import { diversify } from './rerank/genre-diversity.js';
@@ -82,6 +83,8 @@ export interface PipelineResult {
  * users get.
  */
 export class RecommendPipeline {
+  private readonly blockedMasks = new BlockedItemMasks();
+
   constructor(
     readonly bundle: ServingBundle,
     private readonly recall: RecallPort,
@@ -110,11 +113,12 @@ export class RecommendPipeline {
     }
     lap('history');
 
+    const mask = this.blockedMasks.acquire(bundle.catalogue.itemIds.length, user.seen, excluded);
     const outcomes = await this.recall.recall({
-      query: { userId: request.userId, known: user.known, recent: user.recent, recentRatings: user.recentRatings, blocked: (item) => user.seen.has(item) || excluded.has(item), seen: user.seen, excluded },
+      query: { userId: request.userId, known: user.known, recent: user.recent, recentRatings: user.recentRatings, blocked: mask.blocked, seen: user.seen, excluded },
       timeoutMs: Math.min(this.options.sourceTimeoutMs, request.budgetMs ?? Number.POSITIVE_INFINITY),
       sources: request.experiment?.sources ?? null,
-    });
+    }).finally(mask.release);
     const degradedSources = outcomes.filter((outcome) => outcome.status !== 'ok').map((outcome) => outcome.source);
     lap('recall');
 

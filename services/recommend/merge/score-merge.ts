@@ -1,4 +1,5 @@
 import type { SourceOutcome } from '../../../lib/domain/candidate.js';
+import { fusionSlots } from './fusion-slots.js';
 import type { MergedCandidates } from './rrf-merge.js';
 
 /** How per-source normalised scores combine for an item several sources returned. */
@@ -11,10 +12,7 @@ export type ScoreCombination = 'max' | 'weighted-sum';
  * that agree add up). A list whose scores are all equal normalises to 1. Ties: ascending item index.
  */
 export function mergeByScore(outcomes: readonly SourceOutcome[], weights: ReadonlyMap<string, number>, combination: ScoreCombination): MergedCandidates {
-  const position = new Map<number, number>();
-  const items: number[] = [];
-  const fused: number[] = [];
-  const landed: { source: string; scores: Float32Array; at: Int32Array }[] = [];
+  const slots = fusionSlots;
   for (const outcome of outcomes) {
     if (outcome.status !== 'ok') continue;
     const weight = weights.get(outcome.source) ?? 1;
@@ -26,31 +24,14 @@ export function mergeByScore(outcomes: readonly SourceOutcome[], weights: Readon
       if (score > high) high = score;
     }
     const span = high - low;
-    const at = new Int32Array(list.length);
     for (let r = 0; r < list.length; r++) {
-      const item = list[r]!;
       const value = weight * (span > 0 ? (scores[r]! - low) / span : 1);
-      let slot = position.get(item);
-      if (slot === undefined) {
-        slot = items.length;
-        position.set(item, slot);
-        items.push(item);
-        fused.push(value);
-      } else {
-        fused[slot] = combination === 'max' ? Math.max(fused[slot]!, value) : fused[slot]! + value;
-      }
-      at[r] = slot;
+      const fresh = slots.count;
+      const slot = slots.slotFor(list[r]!);
+      const { fused } = slots;
+      if (slot === fresh) fused[slot] = value;
+      else fused[slot] = combination === 'max' ? Math.max(fused[slot]!, value) : fused[slot]! + value;
     }
-    landed.push({ source: outcome.source, scores, at });
   }
-  const order = Int32Array.from(items.keys()).sort((a, b) => fused[b]! - fused[a]! || items[a]! - items[b]!);
-  const rankOfSlot = new Int32Array(order.length);
-  order.forEach((slot, rank) => (rankOfSlot[slot] = rank));
-  const sourceScores = new Map<string, Float32Array>();
-  for (const { source, scores, at } of landed) {
-    const column = new Float32Array(order.length).fill(Number.NaN);
-    for (let r = 0; r < at.length; r++) column[rankOfSlot[at[r]!]!] = scores[r]!;
-    sourceScores.set(source, column);
-  }
-  return { items: Int32Array.from(order, (slot) => items[slot]!), scores: Float32Array.from(order, (slot) => fused[slot]!), sourceScores };
+  return slots.finish(outcomes);
 }

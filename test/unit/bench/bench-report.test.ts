@@ -64,6 +64,8 @@ void describe('run summary', () => {
     assert.deepEqual(splitEvenly(32, 3), [11, 11, 10]);
     assert.deepEqual(splitEvenly(2, 2), [1, 1]);
     assert.equal(portFromStartLine('recsys serving bundle v2026-abc on 127.0.0.1:40123'), 40123);
+    assert.equal(portFromStartLine('recsys serving bundle v2026-abc (role all) on 127.0.0.1:40123'), 40123);
+    assert.equal(portFromStartLine('recsys serving bundle v2026-abc (role all) on 127.0.0.1:40123, metrics on :9464'), 40123);
     assert.equal(portFromStartLine('{"level":30,"msg":"serving"}'), null);
   });
 });
