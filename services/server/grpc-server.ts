@@ -182,16 +182,26 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   health.addToServer(server);
   new ReflectionService(definition).addToServer(server);
 
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${options.host}:${options.port}`, serverCredentials(config.serving.tls), (error, bound) => {
-      if (error) reject(error);
-      else resolve(bound);
+  let port: number;
+  try {
+    port = await new Promise<number>((resolve, reject) => {
+      server.bindAsync(`${options.host}:${options.port}`, serverCredentials(config.serving.tls), (error, bound) => {
+        if (error) reject(error);
+        else resolve(bound);
+      });
     });
-  });
-  const connected = await Promise.all([remoteRecall?.connect(BACKEND_CONNECT_MS), remoteRank?.connect(BACKEND_CONNECT_MS)]);
-  if (connected.includes(false)) log?.warn({ recall: config.serving.backends.recall, rank: config.serving.backends.rank, connected }, 'backends not ready; their stages fail open until they are');
-  await warm(initial, role, log);
-  await options.afterWarmUp?.(port);
+    const connected = await Promise.all([remoteRecall?.connect(BACKEND_CONNECT_MS), remoteRank?.connect(BACKEND_CONNECT_MS)]);
+    if (connected.includes(false)) log?.warn({ recall: config.serving.backends.recall, rank: config.serving.backends.rank, connected }, 'backends not ready; their stages fail open until they are');
+    await warm(initial, role, log);
+    await options.afterWarmUp?.(port);
+  } catch (error) {
+    // A server that cannot start releases what it built (ranker worker threads, clients, stores).
+    server.forceShutdown();
+    remoteRecall?.close();
+    remoteRank?.close();
+    await Promise.allSettled([initial.pipeline.close(), initial.bundle.vectors?.close()]);
+    throw error;
+  }
   const setHealth = (value: 'SERVING' | 'NOT_SERVING'): void => {
     for (const name of ['', ...serviceNames]) health.setStatus(name, value);
   };
