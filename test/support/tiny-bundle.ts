@@ -19,7 +19,7 @@ export interface TinyBundle {
 }
 
 /** Generates a small synthetic dataset and publishes a bundle from it into a temp dir. */
-export async function makeTinyBundle(options: { users?: number; items?: number; interactions?: number } = {}): Promise<TinyBundle> {
+export async function makeTinyBundle(options: { users?: number; items?: number; interactions?: number; twoTower?: boolean } = {}): Promise<TinyBundle> {
   const dir = await mkdtemp(join(tmpdir(), 'recsys-test-'));
   const config = parseConfig({
     bundle: { root: join(dir, 'bundles') },
@@ -27,7 +27,8 @@ export async function makeTinyBundle(options: { users?: number; items?: number; 
     serving: { metrics: { port: 0 } },
     evaluate: { bundleRoot: join(dir, 'eval-bundles') },
     // A small two-tower (one short epoch): tiny bundles still carry a user tower and item vectors.
-    jobs: { 'two-tower': { dim: 16, userHidden: [32], batchSize: 128, epochs: 1, evalUsers: 100 } },
+    // twoTower false: a bundle without item vectors.
+    jobs: { 'two-tower': { enabled: options.twoTower ?? true, dim: 16, userHidden: [32], batchSize: 128, epochs: 1, evalUsers: 100 } },
     data: { synthetic: { users: options.users ?? 150, items: options.items ?? 300, interactions: options.interactions ?? 6000, seed: 7, dir: join(dir, 'data') } },
   });
   const written = await writeSyntheticDataset(config.data.synthetic.dir, config.data.synthetic);

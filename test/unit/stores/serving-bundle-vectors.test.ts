@@ -24,7 +24,8 @@ async function withVectors(tiny: TinyBundle, vectors: Float32Array, dim: number,
 void describe('ServingBundle.vectors', () => {
   let tiny: TinyBundle;
   before(async () => {
-    tiny = await makeTinyBundle();
+    // Without the two-tower job, so the base version has no item vectors of its own.
+    tiny = await makeTinyBundle({ twoTower: false });
   });
   after(async () => {
     await tiny.cleanup();
