@@ -148,6 +148,8 @@ export const configSchema = z
             evalUsers: positiveInt.default(3000),
             /** Candidate weights of the popularity prior served with the item vectors; the best on validation is kept. */
             popularityPriors: z.array(z.number().min(0).max(4)).min(1).max(16).default([0, 0.25, 0.5, 0.75, 1]),
+            /** Weight of validation recall@50 beside NDCG@10 when choosing the prior (0 = NDCG@10 alone). */
+            priorRecallWeight: z.number().min(0).max(10).default(1),
             seed: z.number().int().default(17),
           })
           .strict()

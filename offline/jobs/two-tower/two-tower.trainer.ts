@@ -26,9 +26,16 @@ export interface TwoTowerTrainOptions extends Omit<TwoTowerShape, 'users' | 'ite
   /**
    * Candidate weights β of the popularity prior served with the vectors: score = cosine +
    * β·temperature·log q(item), the logit the softmax saw before its logQ correction, scaled
-   * back by β. Each evaluation scores every candidate; the best on validation NDCG@10 is kept.
+   * back by β. Each evaluation scores every candidate and keeps the best by
+   * NDCG@10 + priorRecallWeight·recall@50 on validation.
    */
   readonly popularityPriors: readonly number[];
+  /**
+   * Weight of validation recall@50 beside NDCG@10 when choosing β (0 = NDCG@10 alone). The
+   * source feeds a merge that looks 50+ deep, so the prior that ranks the top 10 best is not
+   * always the one that covers the held-out items best. Early stopping stays on NDCG@10.
+   */
+  readonly priorRecallWeight: number;
   readonly seed: number;
 }
 
@@ -37,9 +44,24 @@ export interface EpochReport {
   readonly loss: number;
   readonly ndcg10: number;
   readonly recall50: number;
-  /** The popularity-prior weight β these metrics were measured with (the epoch's best). */
+  /** The popularity-prior weight β these metrics were measured with (the epoch's choice). */
   readonly prior: number;
+  /** The epoch's best validation NDCG@10 over all β: the early-stopping signal. */
+  readonly bestNdcg10: number;
   readonly seconds: number;
+}
+
+/** Validation metrics of one popularity-prior weight β. */
+export interface PriorMetrics {
+  readonly prior: number;
+  readonly ndcg10: number;
+  readonly recall50: number;
+}
+
+/** The scored β candidates, the chosen one and the best NDCG@10 among them. */
+export interface TwoTowerValidation extends PriorMetrics {
+  readonly bestNdcg10: number;
+  readonly candidates: readonly PriorMetrics[];
 }
 
 export interface TrainedTwoTower {
@@ -100,12 +122,13 @@ export function servingUserBatch(users: Int32Array, histories: TrainHistories, m
  * Validation NDCG@10 and recall@50 of the model for `users`, for each popularity-prior weight β
  * (score = cosine + β·priorColumn[item]): exact inner products with every item, the user's
  * training items masked, ties by ascending item index (the evaluator's conventions,
- * DESIGN.md 5). Returns the β with the best NDCG@10 and its metrics.
+ * DESIGN.md 5). Chooses the β with the best NDCG@10 + recallWeight·recall@50 (ties: the
+ * earlier candidate) and reports every candidate.
  */
 export function evaluateTwoTower(
   model: TwoTowerModel, users: Int32Array, histories: TrainHistories, validation: ValidationSet, maxHistory: number,
-  priorColumn: Float32Array = new Float32Array(model.shape.items), priors: readonly number[] = [0],
-): { ndcg10: number; recall50: number; prior: number } {
+  priorColumn: Float32Array = new Float32Array(model.shape.items), priors: readonly number[] = [0], recallWeight = 0,
+): TwoTowerValidation {
   const { items, dim } = model.shape;
   const itemVectors = model.allItemVectors();
   const accumulators = priors.map(() => new RankingMetricsAccumulator(items));
@@ -129,12 +152,13 @@ export function evaluateTwoTower(
       });
     }
   }
-  let best = { ndcg10: -1, recall50: 0, prior: priors[0] ?? 0 };
-  priors.forEach((beta, p) => {
+  const candidates = priors.map((prior, p): PriorMetrics => {
     const values = accumulators[p]!.summary().values;
-    if (values['ndcg@10'] > best.ndcg10) best = { ndcg10: values['ndcg@10'], recall50: values['recall@50'], prior: beta };
+    return { prior, ndcg10: values['ndcg@10'], recall50: values['recall@50'] };
   });
-  return best;
+  const criterion = (m: PriorMetrics): number => m.ndcg10 + recallWeight * m.recall50;
+  const chosen = candidates.reduce((best, m) => (criterion(m) > criterion(best) ? m : best));
+  return { ...chosen, bestNdcg10: Math.max(...candidates.map((m) => m.ndcg10)), candidates };
 }
 
 /**
@@ -283,12 +307,14 @@ export async function trainTwoTower(
       if ((step & 15) === 15) bar.note?.(`loss ${(lossSum / (step + 1)).toFixed(3)}`);
     }
     bar.done();
-    const { ndcg10, recall50, prior } = evaluateTwoTower(model, evalUsers, histories, validation, L, priorColumn, options.popularityPriors);
-    const report = { epoch, loss: lossSum / Math.max(1, steps), ndcg10, recall50, prior, seconds: (performance.now() - epochStart) / 1000 };
+    const scored = evaluateTwoTower(model, evalUsers, histories, validation, L, priorColumn, options.popularityPriors, options.priorRecallWeight);
+    const { ndcg10, recall50, prior, bestNdcg10 } = scored;
+    const report = { epoch, loss: lossSum / Math.max(1, steps), ndcg10, recall50, prior, bestNdcg10, seconds: (performance.now() - epochStart) / 1000 };
     reports.push(report);
     log(`two-tower epoch ${epoch}: loss ${report.loss.toFixed(4)} valid ndcg@10 ${ndcg10.toFixed(4)} recall@50 ${recall50.toFixed(4)} at prior ${prior} (${report.seconds.toFixed(1)} s)`);
-    if (ndcg10 > best.ndcg10) {
-      best = { ndcg10, epoch, prior, weights: snapshot(model) };
+    log(`two-tower epoch ${epoch} priors: ${scored.candidates.map((m) => `${m.prior}: ${m.ndcg10.toFixed(4)}/${m.recall50.toFixed(4)}`).join(', ')}`);
+    if (bestNdcg10 > best.ndcg10) {
+      best = { ndcg10: bestNdcg10, epoch, prior, weights: snapshot(model) };
       stale = 0;
     } else if (++stale >= options.patience) {
       break;

@@ -55,7 +55,7 @@ function clusteredDataset(users: number, items: number, seed: number): { dataset
 const OPTIONS: TwoTowerTrainOptions = {
   dim: 16, userIdDim: 8, historyDim: 16, itemIdDim: 16, featureDim: 4, userHidden: [32], itemHidden: [],
   maxHistory: 30, batchSize: 64, epochs: 4, patience: 4, learningRate: 0.01, learningRateDecay: 0.8, temperature: 0.1, logQ: 1,
-  userIdDropout: 0.1, evalUsers: 200, popularityPriors: [0, 0.5], seed: 3,
+  userIdDropout: 0.1, evalUsers: 200, popularityPriors: [0, 0.5], priorRecallWeight: 1, seed: 3,
 };
 
 void describe('two-tower', () => {
@@ -138,6 +138,23 @@ void describe('two-tower', () => {
     const second = await trainTwoTower(data, validation, features, OPTIONS, silentProgress);
     assert.deepEqual(second.model.allItemVectors(), first.model.allItemVectors());
     assert.deepEqual(second.epochs.map((e) => e.loss), first.epochs.map((e) => e.loss));
+  });
+
+  void it('chooses the prior by NDCG@10 + priorRecallWeight x recall@50 and reports every candidate', async () => {
+    const { dataset, held } = clusteredDataset(400, 200, 3);
+    const data = buildTrainingData(dataset, (row) => !held(row));
+    const validation = buildValidationSet(dataset, held, false);
+    const histories = trainHistories(data, validation);
+    const users = sampleValidationUsers(validation, histories, 200, 1);
+    const trained = await trainTwoTower(data, validation, buildTowerFeatures(dataset), { ...OPTIONS, epochs: 1 }, silentProgress);
+    const priors = [0, 0.5, 1, 2, 4];
+    for (const weight of [0, 1, 10]) {
+      const scored = evaluateTwoTower(trained.model, users, histories, validation, OPTIONS.maxHistory, trained.priorColumn, priors, weight);
+      assert.deepEqual(scored.candidates.map((m) => m.prior), priors);
+      const criterion = (m: { ndcg10: number; recall50: number }): number => m.ndcg10 + weight * m.recall50;
+      assert.equal(criterion(scored), Math.max(...scored.candidates.map(criterion)), `weight ${weight}`);
+      assert.equal(scored.bestNdcg10, Math.max(...scored.candidates.map((m) => m.ndcg10)));
+    }
   });
 
   void it('held-out rows of an overlapping validation set are never trained on', () => {
