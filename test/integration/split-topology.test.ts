@@ -88,7 +88,7 @@ void describe('split topology (recall, rank and recommend processes)', () => {
     }
   });
 
-  void it('RecallService answers per source; RankService without a ranker answers FAILED_PRECONDITION', async () => {
+  void it('RecallService answers per source; RankService scores with the bundle ranker and names unknown items', async () => {
     const proto = loadRecsysProto();
     const recallClient = new proto.recsys.v1.RecallService(`127.0.0.1:${recall.port}`, credentials.createInsecure());
     const rankClient = new proto.recsys.v1.RankService(`127.0.0.1:${rank.port}`, credentials.createInsecure());
@@ -109,15 +109,18 @@ void describe('split topology (recall, rank and recommend processes)', () => {
         }),
         (error: ServiceError) => error.code === status.INVALID_ARGUMENT && /sources\[0\]/.test(error.details),
       );
-      await assert.rejects(
+      const rankCall = (candidates: { item_id: string }[]): Promise<RankResponse__Output> =>
         new Promise<RankResponse__Output>((resolve, reject) => {
-          rankClient.Rank({ user_id: 'u', candidates: [{ item_id: 'x' }] }, (error: ServiceError | null, value?: RankResponse__Output) => {
+          rankClient.Rank({ user_id: 'u', candidates }, (error: ServiceError | null, value?: RankResponse__Output) => {
             if (error || !value) reject(error ?? new Error('empty'));
             else resolve(value);
           });
-        }),
-        (error: ServiceError) => error.code === status.FAILED_PRECONDITION && /no ranker/.test(error.details),
-      );
+        });
+      const known = response.results[0]!.items.map((item) => ({ item_id: item.item_id }));
+      const ranked = await rankCall(known);
+      assert.equal(ranked.scores.length, known.length, 'one score per candidate');
+      assert.ok(ranked.model !== '' && ranked.provider === 'cpu', `${ranked.model} on ${ranked.provider}`);
+      await assert.rejects(rankCall([{ item_id: 'x' }]), (error: ServiceError) => error.code === status.NOT_FOUND && /candidates\[0\]\.item_id/.test(error.details));
     } finally {
       recallClient.close();
       rankClient.close();
