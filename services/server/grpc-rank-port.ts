@@ -7,7 +7,7 @@ import type { RankCandidate } from '../../lib/generated/recsys/v1/RankCandidate.
 import type { RankResponse__Output } from '../../lib/generated/recsys/v1/RankResponse.js';
 import type { RankInput, RankOutput, RankPort } from '../recommend/rank-port.js';
 import { loadRecsysProto } from './load-proto.js';
-import { backendChannelOptions, backendCredentials, backendMetadata, backendTarget } from './transport.js';
+import { backendChannelOptions, backendCredentials, backendMetadata, backendTarget, connectBackend } from './transport.js';
 
 function candidatesOf(bundle: ServingBundle, input: RankInput): RankCandidate[] {
   const { items, scores, sourceScores } = input.candidates;
@@ -62,17 +62,9 @@ export class GrpcRankBackend {
     };
   }
 
-  /**
-   * Connects now rather than on the first call (a TLS handshake on a busy machine can take longer
-   * than a source's deadline). Resolves false when no backend is ready within `timeoutMs`; calls
-   * then fail open until one is.
-   */
+  /** See connectBackend. */
   connect(timeoutMs: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      this.client.waitForReady(Date.now() + timeoutMs, (error) => {
-        resolve(error === undefined);
-      });
-    });
+    return connectBackend(this.client, timeoutMs);
   }
 
   close(): void {

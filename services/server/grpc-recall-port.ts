@@ -7,7 +7,7 @@ import type { RecallRequest } from '../../lib/generated/recsys/v1/RecallRequest.
 import type { RecallResponse__Output } from '../../lib/generated/recsys/v1/RecallResponse.js';
 import type { RecallPort, RecallQueryShape } from '../recommend/recommend-pipeline.js';
 import { loadRecsysProto } from './load-proto.js';
-import { backendChannelOptions, backendCredentials, backendMetadata, backendTarget } from './transport.js';
+import { backendChannelOptions, backendCredentials, backendMetadata, backendTarget, connectBackend } from './transport.js';
 
 /** Deadline of a recall call when the caller gave none (offline tools): generous, never unbounded. */
 const UNBOUNDED_CALL_MS = 10_000;
@@ -84,17 +84,9 @@ export class GrpcRecallBackend {
     };
   }
 
-  /**
-   * Connects now rather than on the first call (a TLS handshake on a busy machine can take longer
-   * than a source's deadline). Resolves false when no backend is ready within `timeoutMs`; calls
-   * then fail open until one is.
-   */
+  /** See connectBackend. */
   connect(timeoutMs: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      this.client.waitForReady(Date.now() + timeoutMs, (error) => {
-        resolve(error === undefined);
-      });
-    });
+    return connectBackend(this.client, timeoutMs);
   }
 
   close(): void {

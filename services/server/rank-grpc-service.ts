@@ -1,13 +1,12 @@
-import type { sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
+import type { ServerUnaryCall } from '@grpc/grpc-js';
 import { RecsysError } from '../../lib/domain/errors.js';
 import type { ServingBundle } from '../../lib/stores/bundle/serving-bundle.js';
 import type { RankServiceHandlers } from '../../lib/generated/recsys/v1/RankService.js';
 import type { RankRequest__Output } from '../../lib/generated/recsys/v1/RankRequest.js';
 import type { RankResponse } from '../../lib/generated/recsys/v1/RankResponse.js';
 import type { RankPort } from '../recommend/rank-port.js';
-import { toServiceError } from '../recommend/grpc-status.js';
 import { requireId, requireIdList } from '../recommend/request-validation.js';
-import { remainingMs } from './recall-grpc-service.js';
+import { leasedUnary, remainingMs } from './leased-unary.js';
 
 export const MAX_RANK_CANDIDATES = 10_000;
 /** Rank deadline when the caller sent none. */
@@ -73,24 +72,9 @@ async function rank(state: RankRoleState, request: RankRequest__Output, budgetMs
  */
 export function rankServiceHandlers(deps: RankServiceDeps): RankServiceHandlers {
   return {
-    Rank: (call: ServerUnaryCall<RankRequest__Output, RankResponse>, callback: sendUnaryData<RankResponse>): void => {
-      const started = performance.now();
-      const lease = deps.acquire();
+    Rank: leasedUnary('Rank', deps.acquire, deps.onCall, (state, call: ServerUnaryCall<RankRequest__Output, RankResponse>) => {
       const budget = remainingMs(call);
-      rank(lease.state, call.request, Number.isFinite(budget) ? budget : DEFAULT_RANK_BUDGET_MS)
-        .then(
-          (response) => {
-            deps.onCall?.('Rank', performance.now() - started);
-            callback(null, response);
-          },
-          (error: unknown) => {
-            deps.onCall?.('Rank', performance.now() - started, error);
-            callback(toServiceError(error), null);
-          },
-        )
-        .finally(() => {
-          lease.release();
-        });
-    },
+      return rank(state, call.request, Number.isFinite(budget) ? budget : DEFAULT_RANK_BUDGET_MS);
+    }),
   };
 }

@@ -1,13 +1,13 @@
-import type { sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
+import type { ServerUnaryCall } from '@grpc/grpc-js';
 import { RecsysError } from '../../lib/domain/errors.js';
 import type { SourceOutcome } from '../../lib/domain/candidate.js';
+import { leasedUnary, remainingMs } from './leased-unary.js';
 import type { ServingBundle } from '../../lib/stores/bundle/serving-bundle.js';
 import type { RecallServiceHandlers } from '../../lib/generated/recsys/v1/RecallService.js';
 import type { RecallRequest__Output } from '../../lib/generated/recsys/v1/RecallRequest.js';
 import type { RecallResponse } from '../../lib/generated/recsys/v1/RecallResponse.js';
 import type { SourceResult } from '../../lib/generated/recsys/v1/SourceResult.js';
 import { RecallEngine } from '../recall/recall-engine.js';
-import { toServiceError } from '../recommend/grpc-status.js';
 import { requireId, requireIdList } from '../recommend/request-validation.js';
 
 /** Recent items and exclusions an internal caller may send (a heavy user's whole history is excluded). */
@@ -30,13 +30,6 @@ export interface RecallServiceDeps {
 
 function invalid(field: string, message: string): RecsysError {
   return new RecsysError('RECSYS_ERR_REQUEST_INVALID', `${field}: ${message}`, { field });
-}
-
-/** Milliseconds left before the call's deadline (Infinity when it has none). */
-export function remainingMs(call: { getDeadline(): Date | number }): number {
-  const deadline = call.getDeadline();
-  const at = deadline instanceof Date ? deadline.getTime() : deadline;
-  return Number.isFinite(at) ? Math.max(0, at - Date.now()) : Number.POSITIVE_INFINITY;
 }
 
 async function recall(state: RecallRoleState, request: RecallRequest__Output, budgetMs: number, onOutcomes?: (outcomes: readonly SourceOutcome[]) => void): Promise<RecallResponse> {
@@ -85,23 +78,7 @@ async function recall(state: RecallRoleState, request: RecallRequest__Output, bu
 /** RecallService of the recall role: the in-process recall engine over the served bundle, each source with its own deadline. */
 export function recallServiceHandlers(deps: RecallServiceDeps): RecallServiceHandlers {
   return {
-    Recall: (call: ServerUnaryCall<RecallRequest__Output, RecallResponse>, callback: sendUnaryData<RecallResponse>): void => {
-      const started = performance.now();
-      const lease = deps.acquire();
-      recall(lease.state, call.request, Math.max(0, remainingMs(call) - deps.marginMs), deps.onOutcomes)
-        .then(
-          (response) => {
-            deps.onCall?.('Recall', performance.now() - started);
-            callback(null, response);
-          },
-          (error: unknown) => {
-            deps.onCall?.('Recall', performance.now() - started, error);
-            callback(toServiceError(error), null);
-          },
-        )
-        .finally(() => {
-          lease.release();
-        });
-    },
+    Recall: leasedUnary('Recall', deps.acquire, deps.onCall, (state, call: ServerUnaryCall<RecallRequest__Output, RecallResponse>) =>
+      recall(state, call.request, Math.max(0, remainingMs(call) - deps.marginMs), deps.onOutcomes)),
   };
 }

@@ -80,3 +80,16 @@ export function backendMetadata(serving: ServingConfig): Metadata {
   if (key !== undefined) metadata.set('x-api-key', key);
   return metadata;
 }
+
+/**
+ * Connects a backend client now rather than on the first call (a TLS handshake on a busy machine
+ * can take longer than a source's deadline). Resolves false when no backend is ready within
+ * `timeoutMs`; calls then fail open until one is.
+ */
+export function connectBackend(client: { waitForReady(deadline: number, callback: (error?: Error) => void): void }, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    client.waitForReady(Date.now() + timeoutMs, (error) => {
+      resolve(error === undefined);
+    });
+  });
+}

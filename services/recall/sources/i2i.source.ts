@@ -84,7 +84,6 @@ export class I2iSource implements RecallSource {
    */
   private accumulateTable(table: SimilarityTable, triggers: Int32Array, query: RecallQuery): number {
     const { offsets, items, scores } = table;
-    const { accumulator: acc, stamp, touched } = this;
     const rows = table.rows;
     const decay = this.options.triggerDecay ?? 1;
     const generation = this.nextGeneration();
@@ -93,41 +92,38 @@ export class I2iSource implements RecallSource {
     for (let t = 0; t < triggers.length; t++, recency *= decay) {
       const trigger = triggers[t]!;
       if (trigger < 0 || trigger >= rows) continue;
-      const weight = this.triggerWeight(t, recency, query.recentRatings);
-      const end = offsets[trigger + 1]!;
-      for (let p = offsets[trigger]!; p < end; p++) {
-        const j = items[p]!;
-        if (stamp[j] === generation) {
-          acc[j]! += weight * scores[p]!;
-        } else {
-          stamp[j] = generation;
-          touched[n++] = j;
-          acc[j] = weight * scores[p]!;
-        }
-      }
+      n = this.addRow(items, scores, offsets[trigger]!, offsets[trigger + 1]!, this.triggerWeight(t, recency, query.recentRatings), generation, n);
     }
     return n;
   }
 
   /** Sums neighbour rows fetched from a remote store, as accumulateTable does. */
   private accumulateRows(rows: readonly CandidateList[], query: RecallQuery): number {
-    const { accumulator: acc, stamp, touched } = this;
     const decay = this.options.triggerDecay ?? 1;
     const generation = this.nextGeneration();
     let recency = 1;
     let n = 0;
     for (let t = 0; t < rows.length; t++, recency *= decay) {
       const { items, scores } = rows[t]!;
-      const weight = this.triggerWeight(t, recency, query.recentRatings);
-      for (let p = 0; p < items.length; p++) {
-        const j = items[p]!;
-        if (stamp[j] === generation) {
-          acc[j]! += weight * scores[p]!;
-        } else {
-          stamp[j] = generation;
-          touched[n++] = j;
-          acc[j] = weight * scores[p]!;
-        }
+      n = this.addRow(items, scores, 0, items.length, this.triggerWeight(t, recency, query.recentRatings), generation, n);
+    }
+    return n;
+  }
+
+  /**
+   * Adds weight x scores[start..end) into the accumulator: one stamp check and one add per
+   * entry; an item first seen in this call is appended to `touched`. Returns the new touched count.
+   */
+  private addRow(items: Int32Array, scores: Float32Array, start: number, end: number, weight: number, generation: number, n: number): number {
+    const { accumulator: acc, stamp, touched } = this;
+    for (let p = start; p < end; p++) {
+      const j = items[p]!;
+      if (stamp[j] === generation) {
+        acc[j]! += weight * scores[p]!;
+      } else {
+        stamp[j] = generation;
+        touched[n++] = j;
+        acc[j] = weight * scores[p]!;
       }
     }
     return n;
