@@ -122,6 +122,20 @@ export const configSchema = z
           })
           .strict()
           .prefault({}),
+        ease: z
+          .object({
+            enabled: z.boolean().default(true),
+            /** L2 regularisation added to the Gram matrix's diagonal. */
+            lambda: z.number().positive().default(1000),
+            /** Weights kept per target item (largest magnitude, negative ones included). */
+            neighbours: positiveInt.max(5000).default(500),
+            /** Most items in the dense model (the most popular): memory 8·n² bytes, time n³. */
+            maxItems: positiveInt.max(20_000).default(5000),
+            /** Worker threads of the inverse; 0 = one per available core. */
+            threads: z.number().int().min(0).max(256).default(0),
+          })
+          .strict()
+          .prefault({}),
         'two-tower': z
           .object({
             enabled: z.boolean().default(true),
@@ -198,6 +212,17 @@ export const configSchema = z
                 ratingPower: z.number().nonnegative().max(10).default(0),
                 table: z.enum(['swing-target', 'swing']).default('swing-target'),
                 weight: z.number().nonnegative().default(0.1),
+              })
+              .strict()
+              .prefault({}),
+            ease: z
+              .object({
+                ...sourceBase,
+                triggers: positiveInt.default(500),
+                triggerDecay: z.number().positive().max(1).default(1),
+                ratingPower: z.number().nonnegative().max(10).default(0),
+                table: z.enum(['ease-target', 'ease']).default('ease-target'),
+                weight: z.number().nonnegative().default(1),
               })
               .strict()
               .prefault({}),

@@ -38,7 +38,7 @@ export type DenseName = (typeof DENSE_FIELDS)[number];
 export const USER_DENSE_FIELDS: ReadonlySet<string> = new Set<DenseName>(['user-genres', 'user-stats']);
 export const USER_CATEGORICAL_FIELDS: ReadonlySet<string> = new Set(CATEGORICAL_FIELDS.filter((field) => field.user).map((field) => field.name));
 
-/** Columns per recall source in the `candidate` field: present, log1p(score), log1p(rank among candidates). */
+/** Columns per recall source in the `candidate` field: present, sign(score)·log1p(|score|), log1p(rank among candidates). */
 export const PER_SOURCE_COLUMNS = 3;
 /** Columns after the per-source ones: log1p(merge position), merged score, number of sources. */
 export const MERGE_COLUMNS = 3;

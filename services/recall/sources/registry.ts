@@ -4,6 +4,7 @@ import type { RecallSource } from '../recall-source.js';
 import { ItemCfSource } from './item-cf.source.js';
 import { PopularSource } from './popular.source.js';
 import { SwingSource } from './swing.source.js';
+import { EaseSource } from './ease.source.js';
 import { TwoTowerSource } from './two-tower.source.js';
 
 export type SourceId = keyof SourcesConfig;
@@ -12,6 +13,7 @@ export type SourceId = keyof SourcesConfig;
 const FACTORIES: { readonly [K in SourceId]: (bundle: ServingBundle, config: SourcesConfig[K]) => RecallSource } = {
   'item-cf': (bundle, config) => new ItemCfSource(bundle.similarity, config, bundle.catalogue.itemIds.length),
   swing: (bundle, config) => new SwingSource(bundle.similarity, config, bundle.catalogue.itemIds.length),
+  ease: (bundle, config) => new EaseSource(bundle.similarity, config, bundle.catalogue.itemIds.length),
   popular: (bundle) => new PopularSource(bundle.popular.overall),
   'two-tower': (bundle, config) => new TwoTowerSource(bundle.userTower, bundle.vectors, (userId) => bundle.userIndex.get(userId) ?? -1, config),
 };

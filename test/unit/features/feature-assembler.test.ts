@@ -90,6 +90,13 @@ void describe('FeatureAssembler', () => {
     assert.deepEqual([cand[width - 1], cand[2 * width - 1], cand[3 * width - 1]], [1, 1, 1]);
   });
 
+  void it('keeps the sign of a negative source score (EASE sums, two-tower scores)', () => {
+    const { spec, tables, items } = fixture();
+    const negative = { ...candidates, sourceScores: new Map([['item-cf', Float32Array.from([-0.5, Number.NaN, 2])]]) };
+    const cand = new FeatureAssembler(spec, items, tables).assemble(user, negative).dense[dense('candidate')]!;
+    assert.ok(Math.abs(cand[1]! + Math.log1p(0.5)) < 1e-6, `log score ${cand[1]}`);
+  });
+
   void it('applies the spec normalisation and gives an unknown user the unknown codes', () => {
     const { spec, tables, items } = fixture();
     const raw = new FeatureAssembler(spec, items, tables).assemble(user, candidates);
