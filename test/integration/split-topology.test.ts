@@ -30,6 +30,8 @@ async function writeConfig(tiny: TinyBundle, path: string, backends: { recall: s
     bundle: { root: tiny.config.bundle.root },
     stores: { feedbackLog: '' },
     serving: { metrics: { port: 0 }, reloadIntervalMs: 0, sources, backends },
+    // As for the sources: a slow first call on a loaded machine must not turn into a degraded answer.
+    rank: { timeoutMs: 5000 },
   };
   await writeFile(path, JSON.stringify(document, null, 2)); // JSON is YAML
 }
