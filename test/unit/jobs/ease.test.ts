@@ -46,8 +46,8 @@ function referenceInverse(a: Float64Array, n: number): number[][] {
   return rows.map((row) => row.slice(n));
 }
 
-describe('invertSpd', () => {
-  it('matches a pivoting reference inverse, and A·A⁻¹ = I', async () => {
+void describe('invertSpd', () => {
+  void it('matches a pivoting reference inverse, and A·A⁻¹ = I', async () => {
     const n = 30;
     const a = randomSpd(n, 3);
     const inverse = await invertSpd(a.slice(), n);
@@ -62,7 +62,7 @@ describe('invertSpd', () => {
     }
   });
 
-  it('gives the same bits on worker threads as in the calling thread', async () => {
+  void it('gives the same bits on worker threads as in the calling thread', async () => {
     const n = 47;
     const a = randomSpd(n, 11);
     const single = await invertSpd(a.slice(), n, 1);
@@ -70,7 +70,7 @@ describe('invertSpd', () => {
     assert.deepEqual(threaded, single);
   });
 
-  it('rejects a matrix of the wrong size', async () => {
+  void it('rejects a matrix of the wrong size', async () => {
     await assert.rejects(invertSpd(new Float64Array(5), 2), RangeError);
   });
 });
@@ -102,8 +102,8 @@ function row(table: SimilarityTable, i: number): [number, number][] {
   return out;
 }
 
-describe('EASE', () => {
-  it('keeps each target\'s weights B[h][j] (negative ones too), best first, as the closed form gives them', async () => {
+void describe('EASE', () => {
+  void it('keeps each target\'s weights B[h][j] (negative ones too), best first, as the closed form gives them', async () => {
     const training = data();
     const lambda = 0.5;
     const items = easeItems(training, 100);
@@ -125,7 +125,7 @@ describe('EASE', () => {
     }
   });
 
-  it('reconstructs: (XᵀX + λI)(I - B) is diagonal', () => {
+  void it('reconstructs: (XᵀX + λI)(I - B) is diagonal', () => {
     const training = data();
     const items = easeItems(training, 100);
     const lambda = 2;
@@ -142,7 +142,7 @@ describe('EASE', () => {
     }
   });
 
-  it('limits the model to the most popular items and the row length to `neighbours`', async () => {
+  void it('limits the model to the most popular items and the row length to `neighbours`', async () => {
     const training = data();
     const items = easeItems(training, 4);
     const e = training.dataset.itemIds.indexOf('E');
@@ -156,7 +156,7 @@ describe('EASE', () => {
     }
   });
 
-  it('writes the ease and ease-target tables, and skips when disabled', async () => {
+  void it('writes the ease and ease-target tables, and skips when disabled', async () => {
     const { data: training, validation } = withoutValidation(data());
     const config = parseConfig({ jobs: { ease: { lambda: 0.5, threads: 1 } } });
     const output = await easeJob.run({ data: training, validation, config, progress: silentProgress });
