@@ -13,6 +13,23 @@ const sourceBase = {
   timeoutMs: z.number().positive().default(30),
 };
 
+/** The config block of an i2i recall source over one of `tables` (the first is the default). */
+function i2iSourceBlock<const T extends readonly [string, ...string[]]>(tables: T, weight: number) {
+  return z
+    .object({
+      ...sourceBase,
+      weight: z.number().nonnegative().default(weight),
+      /** Most recent history items used as triggers. */
+      triggers: positiveInt.default(500),
+      triggerDecay: z.number().positive().max(1).default(1),
+      /** Rating weight of a trigger: (rating / 5)^ratingPower, 1 where the rating is unknown; 0 = off. */
+      ratingPower: z.number().nonnegative().max(10).default(0),
+      table: z.enum(tables).default(tables[0]),
+    })
+    .strict()
+    .prefault({});
+}
+
 export const configSchema = z
   .object({
     data: z
@@ -192,40 +209,10 @@ export const configSchema = z
         scenesDir: z.string().default(''),
         sources: z
           .object({
-            'item-cf': z
-              .object({
-                ...sourceBase,
-                triggers: positiveInt.default(500),
-                triggerDecay: z.number().positive().max(1).default(1),
-                /** Rating weight of a trigger: (rating / 5)^ratingPower, 1 where the rating is unknown; 0 = off. */
-                ratingPower: z.number().nonnegative().max(10).default(0),
-                table: z.enum(['item-cf-target', 'item-cf']).default('item-cf-target'),
-              })
-              .strict()
-              .prefault({}),
-            swing: z
-              .object({
-                ...sourceBase,
-                triggers: positiveInt.default(500),
-                triggerDecay: z.number().positive().max(1).default(1),
-                /** As item-cf's ratingPower; off (swing's merge weight is small, power 1 gained nothing). */
-                ratingPower: z.number().nonnegative().max(10).default(0),
-                table: z.enum(['swing-target', 'swing']).default('swing-target'),
-                weight: z.number().nonnegative().default(0.1),
-              })
-              .strict()
-              .prefault({}),
-            ease: z
-              .object({
-                ...sourceBase,
-                triggers: positiveInt.default(500),
-                triggerDecay: z.number().positive().max(1).default(1),
-                ratingPower: z.number().nonnegative().max(10).default(0),
-                table: z.enum(['ease-target', 'ease']).default('ease-target'),
-                weight: z.number().nonnegative().default(1),
-              })
-              .strict()
-              .prefault({}),
+            'item-cf': i2iSourceBlock(['item-cf-target', 'item-cf'], 1),
+            /** Small merge weight: swing agrees closely with item-cf and is weaker on ml-1m. */
+            swing: i2iSourceBlock(['swing-target', 'swing'], 0.1),
+            ease: i2iSourceBlock(['ease-target', 'ease'], 1),
             popular: z
               .object({ ...sourceBase, weight: z.number().nonnegative().default(0.01) })
               .strict()
