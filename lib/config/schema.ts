@@ -306,7 +306,7 @@ export const configSchema = z
             /** Users whose recall candidates become labelled pairs; 0 = every user with held-out items. */
             sampleUsers: z.number().int().nonnegative().default(0),
             /** Fraction of negative candidates kept for training (positives always kept). */
-            negativeRate: z.number().positive().max(1).default(0.1),
+            negativeRate: z.number().positive().max(1).default(0.3),
             /** Fractions of sampled users whose pairs are held back for early stopping and for the report. */
             validFraction: z.number().positive().max(0.5).default(0.1),
             testFraction: z.number().positive().max(0.5).default(0.1),
