@@ -30,6 +30,9 @@ async function writeConfig(tiny: TinyBundle, path: string, backends: { recall: s
     bundle: { root: tiny.config.bundle.root },
     stores: { feedbackLog: '' },
     serving: { metrics: { port: 0 }, reloadIntervalMs: 0, sources, backends },
+    // The rank step's 50 ms default deadline was missed now and then on a loaded 2-core machine
+    // (the rank role is a separate process): the call then served recall order, degraded.
+    rank: { timeoutMs: 5000 },
   };
   await writeFile(path, JSON.stringify(document, null, 2)); // JSON is YAML
 }
