@@ -48,7 +48,9 @@ function shuffledUsers(bundle: ServingBundle): string[] {
 
 /** How many candidates reach the rank stage per call, from in-process pipeline runs over `users`. */
 async function candidatesPerCall(bundle: ServingBundle, config: Readonly<RecsysConfig>, users: readonly string[]): Promise<{ mean: number; min: number; max: number }> {
-  const pipeline = createInProcessPipeline(bundle, config, new EmbeddedHistoryStore(), { deadlines: false });
+  // No ranker: the candidates reaching the rank stage are counted before it, and a ranker's
+  // worker threads, never closed, kept the bench process alive after it had written its report.
+  const pipeline = createInProcessPipeline(bundle, config, new EmbeddedHistoryStore(), { deadlines: false, rankPort: null });
   let sum = 0;
   let min = Number.POSITIVE_INFINITY;
   let max = 0;

@@ -33,8 +33,28 @@ export interface FeatureBatch {
 /** Log rank given to a source that did not return the candidate. */
 const ABSENT_RANK = Math.log1p(1000);
 
+/** Math.log1p(k) for integers k < length (the same values: a lookup, not a call, per rank). */
+let log1pOfInteger = new Float64Array(0);
+
+function log1pTable(rows: number): Float64Array {
+  if (log1pOfInteger.length < rows) log1pOfInteger = Float64Array.from({ length: Math.max(rows, 1024) }, (_, k) => Math.log1p(k));
+  return log1pOfInteger;
+}
+
 const FIELD = Object.fromEntries(CATEGORICAL_FIELDS.map((field, index) => [field.name, index])) as Record<(typeof CATEGORICAL_FIELDS)[number]['name'], number>;
 const DENSE = Object.fromEntries(DENSE_FIELDS.map((name, index) => [name, index])) as Record<(typeof DENSE_FIELDS)[number], number>;
+
+/** CSR lists of each item's genres from the multi-hot matrix. */
+function genreLists(items: ItemTensors): [Int32Array, Int32Array] {
+  const g = items.genres;
+  const start = new Int32Array(items.items + 1);
+  const list: number[] = [];
+  for (let i = 0; i < items.items; i++) {
+    for (let c = 0; c < g; c++) if (items.genreHot[i * g + c]! > 0) list.push(c);
+    start[i + 1] = list.length;
+  }
+  return [start, Int32Array.from(list)];
+}
 
 export class FeatureAssembler {
   private capacity = 0;
@@ -54,6 +74,9 @@ export class FeatureAssembler {
   private readonly bitsView = new Uint32Array(this.bits.buffer);
   private readonly genreSizePlusOne: number;
   private readonly popularitySize: number;
+  /** Per item, its genres (indices where genreHot > 0, ascending): genreList[genreStart[i]..genreStart[i + 1]). */
+  private readonly genreStart: Int32Array;
+  private readonly genreList: Int32Array;
 
   constructor(
     readonly spec: FeatureSpec,
@@ -70,6 +93,7 @@ export class FeatureAssembler {
     this.popularitySize = spec.popularityBoundaries.length + 2;
     this.itemGenresNormalised = this.normalised(DENSE['item-genres'], items.genreHot);
     this.itemStatsNormalised = this.normalised(DENSE['item-stats'], items.stats);
+    [this.genreStart, this.genreList] = genreLists(items);
     this.reserve(capacity);
   }
 
@@ -153,6 +177,7 @@ export class FeatureAssembler {
     const genresNormalised = this.itemGenresNormalised;
     const statsNormalised = this.itemStatsNormalised;
     const gp = this.genreSizePlusOne;
+    const { genreStart, genreList } = this;
     for (let r = 0; r < rows; r++) {
       const item = candidates.items[r]!;
       const inCatalogue = item >= 0 && item < items.items;
@@ -170,13 +195,13 @@ export class FeatureAssembler {
       const at = r * g;
       if (inCatalogue) {
         const from = item * g;
-        for (let c = 0; c < g; c++) {
-          itemGenres[at + c] = genresNormalised[from + c]!;
-          userGenreField[at + c] = userGenresNormalised[c]!;
-          if (items.genreHot[from + c]! > 0) {
-            dot += userGenres[c]!;
-            if (userGenres[c]! > best) best = userGenres[c]!;
-          }
+        for (let c = 0; c < g; c++) itemGenres[at + c] = genresNormalised[from + c]!;
+        userGenreField.set(userGenresNormalised, at);
+        // The item's genres in ascending order: the same terms, summed in the same order, as over every genre.
+        for (let k = genreStart[item]!; k < genreStart[item + 1]!; k++) {
+          const c = genreList[k]!;
+          dot += userGenres[c]!;
+          if (userGenres[c]! > best) best = userGenres[c]!;
         }
         for (let c = 0; c < ITEM_STATS_WIDTH; c++) itemStats[r * ITEM_STATS_WIDTH + c] = statsNormalised[item * ITEM_STATS_WIDTH + c]!;
       } else {
@@ -219,8 +244,9 @@ export class FeatureAssembler {
     const out = this.dense[DENSE.candidate]!;
     const counted = width - MERGE_COLUMNS;
     const { bits, bitsView } = this;
+    const log1p = log1pTable(rows);
     for (let r = 0; r < rows; r++) {
-      out[r * width + counted] = Math.log1p(r);
+      out[r * width + counted] = log1p[r]!;
       out[r * width + counted + 1] = candidates.scores[r]! * 100;
       out[r * width + counted + 2] = 0;
     }
@@ -248,7 +274,7 @@ export class FeatureAssembler {
       }
       if (present === 0) return;
       const ranked = this.keys.subarray(0, present).sort();
-      for (let k = 0; k < present; k++) out[(ranked[k]! % 65536) * width + at + 2] = Math.log1p(k);
+      for (let k = 0; k < present; k++) out[(ranked[k]! % 65536) * width + at + 2] = log1p[k]!;
     });
   }
 }

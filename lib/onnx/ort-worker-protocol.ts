@@ -25,7 +25,10 @@ export interface OrtWorkerData {
   readonly warmup: OrtTensors | undefined;
 }
 
-export type OrtWorkerRequest = { readonly kind: 'run'; readonly id: number; readonly feeds: OrtTensors } | { readonly kind: 'close' };
+/** `buffer`: the one transferred buffer the feeds are views of (packed feeds), handed back with the reply for reuse. */
+export type OrtWorkerRequest =
+  | { readonly kind: 'run'; readonly id: number; readonly feeds: OrtTensors; readonly buffer?: ArrayBuffer }
+  | { readonly kind: 'close' };
 
 export type OrtWorkerReply =
   | {
@@ -36,6 +39,6 @@ export type OrtWorkerReply =
       readonly warmupMs: number;
     }
   | { readonly kind: 'failed'; readonly code: string; readonly message: string }
-  | { readonly kind: 'result'; readonly id: number; readonly outputs: OrtTensors }
-  | { readonly kind: 'error'; readonly id: number; readonly message: string }
+  | { readonly kind: 'result'; readonly id: number; readonly outputs: OrtTensors; readonly buffer?: ArrayBuffer }
+  | { readonly kind: 'error'; readonly id: number; readonly message: string; readonly buffer?: ArrayBuffer }
   | { readonly kind: 'closed' };

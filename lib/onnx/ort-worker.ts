@@ -83,12 +83,15 @@ async function start(): Promise<void> {
         port.close();
         return;
       }
+      // A packed feed buffer goes back with the reply (transferred), to be reused for a later run.
+      const { buffer } = request;
+      const returned = buffer === undefined ? [] : [buffer];
       try {
         const results = await handle.session.run(toOrtFeeds(request.feeds));
         const { outputs, transfer } = fromOrtOutputs(results);
-        reply({ kind: 'result', id: request.id, outputs }, transfer);
+        reply({ kind: 'result', id: request.id, outputs, buffer }, [...transfer, ...returned]);
       } catch (error) {
-        reply({ kind: 'error', id: request.id, message: errorMessage(error) });
+        reply({ kind: 'error', id: request.id, message: errorMessage(error), buffer }, returned);
       }
     });
   });

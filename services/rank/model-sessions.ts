@@ -33,7 +33,7 @@ export async function createPooledSessions(models: ReadonlyMap<string, Uint8Arra
     models: [...pools.keys()],
     provider: (model) => get(model).provider,
     run: async (model, feeds) => {
-      // Feeds are views of the assembler's reused buffers: copied, never transferred (a transfer would detach them).
+      // Feeds are views of the assembler's reused buffers: packed into a pooled buffer, never transferred themselves (that would detach them).
       const outputs = await get(model).run(feeds, { transfer: false });
       const scores = outputs[SCORE_OUTPUT]?.data;
       if (!(scores instanceof Float32Array)) throw new RecsysError('RECSYS_ERR_SCORER_SHAPE', `ranker ${model} has no float output "${SCORE_OUTPUT}"`);

@@ -1,6 +1,7 @@
 import { RecsysError, errorMessage } from '../../lib/domain/errors.js';
 import type { MergedCandidates } from './merge/rrf-merge.js';
 import type { RankPort } from './rank-port.js';
+import { orderByScore } from './score-order.js';
 
 export interface RankStageOptions {
   /** Candidates (in recall order) handed to the ranker; the rest follow the ranked ones in recall order. */
@@ -76,8 +77,8 @@ export class RankStage {
       fused[i] = retrievalPower === 0 ? rank : rank * Math.pow(Math.max(candidates.scores[i]!, 0), retrievalPower);
     }
     const order = new Int32Array(total);
-    for (let i = 0; i < total; i++) order[i] = i;
-    order.subarray(0, n).sort((a, b) => fused[b]! - fused[a]! || a - b);
+    orderByScore(fused, n, order);
+    for (let i = n; i < total; i++) order[i] = i;
     const items = new Int32Array(total);
     const outScores = new Float32Array(total);
     for (let k = 0; k < total; k++) {
@@ -86,7 +87,11 @@ export class RankStage {
       outScores[k] = at < n ? fused[at]! : 0;
     }
     const sourceScores = new Map<string, Float32Array>();
-    for (const [source, column] of candidates.sourceScores) sourceScores.set(source, Float32Array.from(order, (at) => column[at]!));
+    for (const [source, column] of candidates.sourceScores) {
+      const reordered = new Float32Array(total);
+      for (let k = 0; k < total; k++) reordered[k] = column[order[k]!]!;
+      sourceScores.set(source, reordered);
+    }
     return { items, scores: outScores, sourceScores };
   }
 }

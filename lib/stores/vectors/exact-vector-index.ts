@@ -1,6 +1,5 @@
-import { EMPTY_CANDIDATES, type CandidateList } from '../../domain/candidate.js';
+import { EMPTY_CANDIDATES, topCandidates, type CandidateList } from '../../domain/candidate.js';
 import { RecsysError } from '../../domain/errors.js';
-import { TopKHeap } from './top-k-heap.js';
 import { checkQuery, clampK, type BlockedItem, type VectorIndex } from './vector-index.js';
 
 /** Inner product of `query` with row `row` of `vectors` (row-major, `dim` wide), four accumulators. */
@@ -23,8 +22,7 @@ export function dotRow(query: Float32Array, vectors: Float32Array, row: number, 
 
 /**
  * Exact inner-product top-k over the item vectors in one Float32Array (catalogue order,
- * row-major): one contiguous dot product per item and a bounded heap of k entries. `blocked`
- * is consulted only for items that would enter the heap, so a long seen-list costs little.
+ * row-major): one contiguous dot product per unblocked item, then a top-k selection.
  * Scores are rounded to float32 before comparison, so equal float32 scores tie-break by index.
  *
  * Measured (bench/ann.bench.ts, dim 64, this 2-core machine): see the README's vector store
@@ -33,6 +31,9 @@ export function dotRow(query: Float32Array, vectors: Float32Array, row: number, 
 export class ExactVectorIndex implements VectorIndex {
   readonly kind = 'exact';
   readonly size: number;
+  /** Scratch of topK (a search is synchronous, so one set serves every call). */
+  private scratchItems: Int32Array | undefined;
+  private scratchScores: Float32Array | undefined;
 
   constructor(readonly vectors: Float32Array, readonly dim: number) {
     if (!Number.isInteger(dim) || dim <= 0 || vectors.length % dim !== 0) {
@@ -53,21 +54,26 @@ export class ExactVectorIndex implements VectorIndex {
 
   readonly close = (): Promise<void> => Promise.resolve();
 
-  /** Synchronous search, for callers (and re-rankers) that need no promise. */
+  /**
+   * Synchronous search, for callers (and re-rankers) that need no promise. Every unblocked
+   * item's float32 score goes into scratch arrays and topCandidates (quickselect of packed
+   * (score, item) keys, then a native sort of the best k) picks the result: the same order as
+   * the bounded heap it replaces (score descending, ties by ascending index), at about half
+   * its cost when k is a sizeable share of the catalogue (top-600 of 3,615: the heap pushed
+   * most items; measured 0.42-0.49 → ~0.3 ms per query with the dot products' 0.19 ms).
+   */
   topK(query: Float32Array, k: number, blocked?: BlockedItem): CandidateList {
     const limit = clampK(k, this.size);
     if (limit === 0) return EMPTY_CANDIDATES;
-    const heap = new TopKHeap(limit);
     const { vectors, dim, size } = this;
-    let threshold = Number.NEGATIVE_INFINITY;
+    const items = (this.scratchItems ??= new Int32Array(size));
+    const scores = (this.scratchScores ??= new Float32Array(size));
+    let m = 0;
     for (let item = 0; item < size; item++) {
-      const score = Math.fround(dotRow(query, vectors, item, dim));
-      // Items arrive in ascending index order, so an equal score never beats the kept one.
-      if (score <= threshold) continue;
       if (blocked !== undefined && blocked(item)) continue;
-      heap.push(item, score);
-      if (heap.full) threshold = heap.threshold;
+      items[m] = item;
+      scores[m++] = dotRow(query, vectors, item, dim);
     }
-    return heap.drain();
+    return topCandidates(items, scores, m, limit);
   }
 }

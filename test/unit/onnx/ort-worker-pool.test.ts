@@ -96,6 +96,36 @@ void describe('OrtWorkerPool', () => {
     assert.equal(copied.length, 4 * WIDTH);
   });
 
+  void it('packed (copied) feeds: concurrent runs over views of one reused buffer each get their own rows back, in order', async () => {
+    const rows = 37;
+    const shared = new Float32Array(8 * rows * WIDTH + 7);
+    const expected: Float32Array[] = [];
+    const direct = await createOrtSession(model);
+    const runs: Promise<Record<string, { data: unknown }>>[] = [];
+    for (let k = 0; k < 8; k++) {
+      // Each run's rows are a view at an odd offset into the same array, as the assembler's columns are.
+      const x = shared.subarray(7 + k * rows * WIDTH, 7 + (k + 1) * rows * WIDTH);
+      x.set(features(rows, 10 + k));
+      expected.push((await direct.session.run({ x: new ort.Tensor('float32', x.slice(), [rows, WIDTH]) }))['score']!.data as Float32Array);
+      runs.push(pool.run({ x: { type: 'float32', data: x, dims: [rows, WIDTH] } }, { transfer: false }));
+    }
+    await direct.release();
+    const before = shared.slice();
+    const outputs = await Promise.all(runs);
+    assert.deepEqual(shared, before, 'the caller array is neither detached nor changed');
+    outputs.forEach((out, k) => {
+      const score = out['score']!.data as Float32Array;
+      assert.equal(score.length, rows);
+      for (let i = 0; i < rows; i++) assert.ok(Math.abs(score[i]! - expected[k]![i]!) <= 1e-6, `run ${k} row ${i}`);
+    });
+  });
+
+  void it('a failed packed run is still RECSYS_ERR_ONNX_RUN_FAILED, and later packed runs succeed', async () => {
+    await assert.rejects(pool.run({ x: { type: 'float32', data: new Float32Array(3 * 5), dims: [3, 5] } }, { transfer: false }), hasCode('RECSYS_ERR_ONNX_RUN_FAILED'));
+    const out = await pool.run({ x: { type: 'float32', data: features(3), dims: [3, WIDTH] } }, { transfer: false });
+    assert.equal((out['score']!.data as Float32Array).length, 3);
+  });
+
   void it('a failed run is RECSYS_ERR_ONNX_RUN_FAILED and the worker keeps serving', async () => {
     await assert.rejects(pool.run({ x: { type: 'float32', data: new Float32Array(3 * 5), dims: [3, 5] } }), hasCode('RECSYS_ERR_ONNX_RUN_FAILED'));
     await assert.rejects(pool.run({ wrong: { type: 'float32', data: features(1), dims: [1, WIDTH] } }), hasCode('RECSYS_ERR_ONNX_RUN_FAILED'));
