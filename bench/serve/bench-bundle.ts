@@ -18,12 +18,15 @@ export interface BenchBundle {
 
 /**
  * The bundle a bench run serves: `<cache>/<dataset>-<digest>`, keyed by the dataset's
- * digest and the offline jobs' config digest, built with every job on first use and reused
+ * digest and the offline jobs' config digest (plus the ranker's and the recall sources' config,
+ * which shape the ranker), built with every job on first use and reused
  * after, so repeated runs measure serving only.
  */
 export async function benchBundle(config: Readonly<RecsysConfig>, dataPath: string, cache: string, log: (line: string) => void): Promise<BenchBundle> {
   const { dataset } = await resolveDataset(config, { path: dataPath, log });
-  const key = valueDigest({ data: datasetDigest(dataset), jobs: config.jobs }).slice(0, 16);
+  // The ranker learns from the serving recall (its sources are feature columns), so that config is part of the key, as in evaluate.
+  const rank = config.rank.enabled ? { rank: config.rank, sources: config.serving.sources, merge: config.serving.merge, recentHistory: config.serving.recentHistory } : {};
+  const key = valueDigest({ data: datasetDigest(dataset), jobs: config.jobs, ...rank }).slice(0, 16);
   const root = join(cache, `${dataset.name.replace(/[^\w.-]+/g, '_')}-${key}`);
   const store = new EmbeddedBundleStore(root);
   const current = await store.current();
