@@ -121,3 +121,34 @@ export function topCandidates(items: Int32Array, scores: Float32Array, count: nu
   }
   return { items: outItems, scores: outScores };
 }
+
+/**
+ * Unpacks `keys`, sorted ascending, each `descendingScoreKey(score) * PACKED_ITEM_LIMIT + id`,
+ * into out[rank] = indexOf[id] (the id itself when indexOf is null), then re-sorts with
+ * `exact` each run of equal float32 keys whose float64 scores (`scores[index]`) differ: float32
+ * rounding is monotonic, so only such runs can be out of exact order (rare and short).
+ */
+export function unpackRankedKeys(keys: Float64Array, out: Int32Array, indexOf: Int32Array | null, scores: Float64Array, exact: (a: number, b: number) => number): void {
+  const n = keys.length;
+  let runStart = 0;
+  let runKey = -1;
+  let runScore = 0;
+  let runMixed = false;
+  for (let rank = 0; rank < n; rank++) {
+    const key = keys[rank]!;
+    const id = key % PACKED_ITEM_LIMIT;
+    const index = indexOf === null ? id : indexOf[id]!;
+    out[rank] = index;
+    const scoreKey = (key - id) / PACKED_ITEM_LIMIT;
+    if (scoreKey !== runKey) {
+      if (runMixed) out.subarray(runStart, rank).sort(exact);
+      runStart = rank;
+      runKey = scoreKey;
+      runScore = scores[index]!;
+      runMixed = false;
+    } else if (scores[index] !== runScore) {
+      runMixed = true;
+    }
+  }
+  if (runMixed) out.subarray(runStart, n).sort(exact);
+}

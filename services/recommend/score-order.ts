@@ -1,4 +1,4 @@
-import { PACKED_ITEM_LIMIT, descendingScoreKey } from '../../lib/domain/candidate.js';
+import { PACKED_ITEM_LIMIT, descendingScoreKey, unpackRankedKeys } from '../../lib/domain/candidate.js';
 
 /** Reused key buffer (grown on demand); calls are synchronous, so one is enough. */
 let keys = new Float64Array(1024);
@@ -29,24 +29,5 @@ export function orderByScore(scores: Float64Array, n: number, order: Int32Array)
     return;
   }
   packed.sort();
-  let runStart = 0;
-  let runKey = -1;
-  let runScore = 0;
-  let runMixed = false;
-  for (let rank = 0; rank < n; rank++) {
-    const key = packed[rank]!;
-    const at = key % PACKED_ITEM_LIMIT;
-    head[rank] = at;
-    const scoreKey = (key - at) / PACKED_ITEM_LIMIT;
-    if (scoreKey !== runKey) {
-      if (runMixed) head.subarray(runStart, rank).sort(exact);
-      runStart = rank;
-      runKey = scoreKey;
-      runScore = scores[at]!;
-      runMixed = false;
-    } else if (scores[at] !== runScore) {
-      runMixed = true;
-    }
-  }
-  if (runMixed) head.subarray(runStart, n).sort(exact);
+  unpackRankedKeys(packed, head, null, scores, exact);
 }

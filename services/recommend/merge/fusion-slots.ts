@@ -1,4 +1,4 @@
-import { descendingScoreKey, PACKED_ITEM_LIMIT, type SourceOutcome } from '../../../lib/domain/candidate.js';
+import { descendingScoreKey, PACKED_ITEM_LIMIT, unpackRankedKeys, type SourceOutcome } from '../../../lib/domain/candidate.js';
 import type { MergedCandidates } from './rrf-merge.js';
 
 /**
@@ -128,29 +128,9 @@ class FusionSlots {
       return order.sort(exact);
     }
     keys.sort();
-    // A run of equal float32 keys is already in item order; it needs the exact comparator only
-    // when its float64 scores differ (rare: RRF ties are exact, e.g. equal ranks at equal weights).
-    let runStart = 0;
-    let runKey = -1;
-    let runScore = 0;
-    let runMixed = false;
-    for (let rank = 0; rank < n; rank++) {
-      const key = keys[rank]!;
-      const item = key % PACKED_ITEM_LIMIT;
-      const slot = this.slotOfItem[item]!;
-      order[rank] = slot;
-      const scoreKey = (key - item) / PACKED_ITEM_LIMIT;
-      if (scoreKey !== runKey) {
-        if (runMixed) order.subarray(runStart, rank).sort(exact);
-        runStart = rank;
-        runKey = scoreKey;
-        runScore = fused[slot]!;
-        runMixed = false;
-      } else if (fused[slot] !== runScore) {
-        runMixed = true;
-      }
-    }
-    if (runMixed) order.subarray(runStart, n).sort(exact);
+    // Runs of equal float32 keys are already in item order; they need the exact comparator only
+    // when their float64 scores differ (rare: RRF ties are exact, e.g. equal ranks at equal weights).
+    unpackRankedKeys(keys, order, this.slotOfItem, fused, exact);
     return order;
   }
 }
