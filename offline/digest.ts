@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { RecsysConfig } from '../lib/config/schema.js';
 import type { Dataset } from './data/dataset.js';
 
 /** Digest of the interactions and ids a bundle was built from, so stale output is detectable. */
@@ -16,6 +17,16 @@ export function datasetDigest(dataset: Dataset): string {
 
 export function valueDigest(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('hex');
+}
+
+/**
+ * The config the ranker's training pairs depend on (they come from the serving recall and
+ * merge, whose sources are feature columns): part of every cached bundle's key while the
+ * ranker is on, so a bundle whose ranker learned other candidates is never reused.
+ */
+export function rankerInputs(config: Readonly<RecsysConfig>): unknown[] {
+  const { rank, serving } = config;
+  return rank.enabled ? [rank.train, rank.gbdt, rank.preRank, serving.sources, serving.merge, serving.recentHistory] : [];
 }
 
 export function bytesDigest(bytes: Uint8Array): string {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { RecsysConfig } from '../../lib/config/schema.js';
 import { EmbeddedBundleStore } from '../../lib/stores/bundle/embedded-bundle-store.js';
 import { buildBundle } from '../../offline/build-bundle.js';
-import { datasetDigest, valueDigest } from '../../offline/digest.js';
+import { datasetDigest, rankerInputs, valueDigest } from '../../offline/digest.js';
 import { buildTrainingData } from '../../offline/jobs/training-data.js';
 import { recentHoldout } from '../../offline/jobs/validation-set.js';
 import { terminalProgress } from '../../offline/progress.js';
@@ -24,9 +24,7 @@ export interface BenchBundle {
  */
 export async function benchBundle(config: Readonly<RecsysConfig>, dataPath: string, cache: string, log: (line: string) => void): Promise<BenchBundle> {
   const { dataset } = await resolveDataset(config, { path: dataPath, log });
-  // The ranker learns from the serving recall (its sources are feature columns), so that config is part of the key, as in evaluate.
-  const rank = config.rank.enabled ? { rank: config.rank, sources: config.serving.sources, merge: config.serving.merge, recentHistory: config.serving.recentHistory } : {};
-  const key = valueDigest({ data: datasetDigest(dataset), jobs: config.jobs, ...rank }).slice(0, 16);
+  const key = valueDigest({ data: datasetDigest(dataset), jobs: config.jobs, ranker: rankerInputs(config) }).slice(0, 16);
   const root = join(cache, `${dataset.name.replace(/[^\w.-]+/g, '_')}-${key}`);
   const store = new EmbeddedBundleStore(root);
   const current = await store.current();

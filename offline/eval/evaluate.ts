@@ -16,7 +16,7 @@ import type { ProgressFactory } from '../progress.js';
 import { buildTrainingData } from '../jobs/training-data.js';
 import { buildValidationSet } from '../jobs/validation-set.js';
 import { buildBundle } from '../build-bundle.js';
-import { bytesDigest, datasetDigest, valueDigest } from '../digest.js';
+import { bytesDigest, datasetDigest, rankerInputs, valueDigest } from '../digest.js';
 import { METRIC_KS, RankingMetricsAccumulator, formatMetricsTable, metricsToJson, type MetricSummary } from './metrics.js';
 
 const LABEL_TRAIN = 0;
@@ -91,9 +91,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
 
   // The train-only bundle is cached under the digests of data, split and config.
   const store = new EmbeddedBundleStore(config.evaluate.bundleRoot);
-  // The ranker learns from the serving recall, so its config is part of the key when it is on.
-  const rankKey = config.rank.enabled ? [config.rank.train, config.rank.gbdt, config.rank.preRank, config.serving.sources, config.serving.merge, config.serving.recentHistory] : [];
-  const version = `eval-${valueDigest([datasetDigest(dataset), bytesDigest(labels), config.jobs, ...rankKey]).slice(0, 24)}`;
+  const version = `eval-${valueDigest([datasetDigest(dataset), bytesDigest(labels), config.jobs, ...rankerInputs(config)]).slice(0, 24)}`;
   const cached = (await store.versions()).includes(version);
   if (!cached) await buildBundle({ data, validation: buildValidationSet(dataset, (row) => labels[row] === LABEL_VALID, false), config, store, progress: options.progress, version, makeCurrent: false });
   else options.log?.(`evaluate: reusing train-only bundle ${version}`);

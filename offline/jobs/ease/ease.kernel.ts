@@ -38,11 +38,17 @@ export function easeItems(data: TrainingData, maxItems: number): Int32Array {
   return Int32Array.from(counts.slice(0, maxItems)).sort();
 }
 
+/** Per catalogue item, its index in `items` (-1 when not in the model). */
+function localIndex(items: Int32Array, catalogueSize: number): Int32Array {
+  const local = new Int32Array(catalogueSize).fill(-1);
+  items.forEach((item, a) => { local[item] = a; });
+  return local;
+}
+
 /** XᵀX + λI over `items` (local order), row-major; shared memory when `shared`. */
 export function regularisedGram(data: TrainingData, items: Int32Array, lambda: number, shared: boolean): Float64Array {
   const n = items.length;
-  const local = new Int32Array(data.items).fill(-1);
-  items.forEach((item, a) => { local[item] = a; });
+  const local = localIndex(items, data.items);
   const gram = shared ? sharedFloat64(n * n) : new Float64Array(n * n);
   const row = new Int32Array(data.items);
   for (let u = 0; u < data.users; u++) {
@@ -61,7 +67,7 @@ export function regularisedGram(data: TrainingData, items: Int32Array, lambda: n
 }
 
 export interface EaseModel {
-  /** Row j (catalogue index): the history items h with the largest positive B[h][j], best first. */
+  /** Row j (catalogue index): the history items h with the largest |B[h][j]|, score descending. */
   readonly table: SimilarityTable;
   readonly items: number;
   readonly gramSeconds: number;
@@ -78,8 +84,7 @@ export async function easeNeighbours(data: TrainingData, options: EaseOptions, t
   await invertSpd(p, n, options.threads);
   const inverseSeconds = (performance.now() - started) / 1000;
 
-  const local = new Int32Array(data.items).fill(-1);
-  items.forEach((item, a) => { local[item] = a; });
+  const local = localIndex(items, data.items);
   const k = Math.min(options.neighbours, Math.max(0, n - 1));
   const offsets = new Int32Array(data.items + 1);
   const outItems = new Int32Array(n * k);

@@ -6,9 +6,9 @@
  * matrix, one barrier per step (the pivot row is ready); the result
  * is bit-identical for any number of threads, since every element sees the same operations
  * in the same order. Measured on the 2-core dev machine, n = 3,615 (ml-1m-half): one thread
- * ~63 s; see README "EASE" for the parallel figure. No linear-algebra package on the npm
- * registry offers a multi-threaded dense inverse for Node (ml-matrix's is single-threaded
- * and allocates a Matrix of JS arrays: 2-3x slower in a measured 1,000 × 1,000 case).
+ * ~63 s; see README "EASE" for the parallel figure. Written by hand because the inverse
+ * has to use both cores over one shared matrix; ml-matrix's inverse runs on one thread over
+ * a Matrix of JS arrays (not benchmarked against this one).
  */
 import { Worker } from 'node:worker_threads';
 import { sharedFloat64, sharedInt32 } from './shared-arrays.js';
