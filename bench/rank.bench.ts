@@ -35,6 +35,7 @@ const ITERATIONS = Number(args.iterations);
 const THREADS = Number(args.threads);
 const USERS = 6040;
 const ITEMS = 3706;
+const ALS_FACTORS = 64;
 const GENRES = ['Action', 'Adventure', 'Animation', "Children's", 'Comedy', 'Crime', 'Documentary', 'Drama', 'Fantasy', 'Film-Noir', 'Horror', 'Musical', 'Mystery', 'Romance', 'Sci-Fi', 'Thriller', 'War', 'Western'];
 const SOURCES = ['item-cf', 'swing', 'popular'];
 
@@ -56,6 +57,9 @@ async function main(): Promise<void> {
     itemRatingCount: Int32Array.from({ length: ITEMS }, () => random.int(3000)),
     userActivity: Int32Array.from({ length: USERS }, () => 20 + random.int(480)),
     sources: SOURCES,
+    // The default rank.als shape, so the fold-in's cost is part of the assembly figure.
+    als: { factors: ALS_FACTORS, alpha: 3, lambda: 30 },
+    alsItemFactors: Float32Array.from({ length: ITEMS * ALS_FACTORS }, () => random.normal() * 0.1),
   });
   const model = new WideDeepModel(spec, { deep: true, embeddingDim: 16, hidden: [256, 128, 64] }, random);
   const session = await ort.InferenceSession.create(model.toOnnx(), { executionProviders: ['cpu'], intraOpNumThreads: THREADS, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' });

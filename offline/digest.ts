@@ -26,7 +26,7 @@ export function valueDigest(value: unknown): string {
  */
 export function rankerInputs(config: Readonly<RecsysConfig>): unknown[] {
   const { rank, serving } = config;
-  return rank.enabled ? [rank.train, rank.gbdt, rank.preRank, serving.sources, serving.merge, serving.recentHistory] : [];
+  return rank.enabled ? [rank.train, rank.gbdt, rank.als, rank.preRank, serving.sources, serving.merge, serving.recentHistory] : [];
 }
 
 export function bytesDigest(bytes: Uint8Array): string {

@@ -331,6 +331,19 @@ export const configSchema = z
           })
           .strict()
           .prefault({}),
+        /** Implicit ALS behind the rankers' `affinity` feature (lib/features/implicit-als.ts); trained by the rank job. */
+        als: z
+          .object({
+            enabled: z.boolean().default(true),
+            factors: positiveInt.max(512).default(64),
+            /** Confidence of an observed interaction: 1 + alpha. */
+            alpha: z.number().nonnegative().default(3),
+            lambda: z.number().positive().default(30),
+            iterations: positiveInt.max(100).default(12),
+            seed: z.number().int().default(11),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),

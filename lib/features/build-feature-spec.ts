@@ -28,6 +28,9 @@ export interface FeatureSpecInput {
   /** Per user: history length as the server will see it (capped at the recent-history length). */
   readonly userActivity: Int32Array;
   readonly sources: readonly string[];
+  /** Implicit ALS item factors (items × als.factors) behind the `affinity` field; factors 0 = none. */
+  readonly als: { readonly factors: number; readonly alpha: number; readonly lambda: number };
+  readonly alsItemFactors: Float32Array;
 }
 
 /** Prior strength of the shrunk item mean rating, in ratings. */
@@ -61,6 +64,7 @@ export function buildFeatureSpec(input: FeatureSpecInput): { spec: FeatureSpec; 
     activityBoundaries: quantileBoundaries(Array.from(input.userActivity)),
     sources: [...input.sources],
     globalMeanRating,
+    als: { ...input.als },
   };
   const sizes = categoricalSizes(base);
   const widths = denseWidths(genres.length, input.sources.length);
@@ -80,6 +84,7 @@ export function buildFeatureSpec(input: FeatureSpecInput): { spec: FeatureSpec; 
     userOccupation: Int32Array.from(input.userMeta, (meta) => code(occupations, meta?.occupation)),
     itemCount: Int32Array.from(input.itemCount),
     itemMeanRating,
+    alsItemFactors: input.alsItemFactors,
   };
   return { spec, tables };
 }

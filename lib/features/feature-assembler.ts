@@ -10,6 +10,7 @@ import {
   CATEGORICAL_FIELDS, DENSE_FIELDS, MERGE_COLUMNS, PER_SOURCE_COLUMNS, bucketOf, type FeatureSpec,
 } from './feature-spec.js';
 import type { FeatureTables } from './feature-tables.js';
+import { ImplicitAlsSolver } from './implicit-als.js';
 import { ITEM_STATS_WIDTH, type ItemTensors } from './item-tensors.js';
 
 /** The user side of one request. */
@@ -77,6 +78,9 @@ export class FeatureAssembler {
   /** Per item, its genres (indices where genreHot > 0, ascending): genreList[genreStart[i]..genreStart[i + 1]). */
   private readonly genreStart: Int32Array;
   private readonly genreList: Int32Array;
+  /** Folds the request's recent items into an implicit-ALS user vector (null when the spec has no ALS). */
+  private readonly als: ImplicitAlsSolver | null;
+  private readonly userFactors: Float64Array;
 
   constructor(
     readonly spec: FeatureSpec,
@@ -94,6 +98,8 @@ export class FeatureAssembler {
     this.itemGenresNormalised = this.normalised(DENSE['item-genres'], items.genreHot);
     this.itemStatsNormalised = this.normalised(DENSE['item-stats'], items.stats);
     [this.genreStart, this.genreList] = genreLists(items);
+    this.als = spec.als.factors > 0 ? new ImplicitAlsSolver(spec.als, items.alsGram) : null;
+    this.userFactors = new Float64Array(spec.als.factors);
     this.reserve(capacity);
   }
 
@@ -225,11 +231,35 @@ export class FeatureAssembler {
     this.normaliseRows(DENSE.match, match, rows);
     this.candidateColumns(candidates, rows);
     this.normaliseRows(DENSE.candidate, this.dense[DENSE.candidate]!, rows);
+    this.affinityColumn(user, candidates, rows);
+    this.normaliseRows(DENSE.affinity, this.dense[DENSE.affinity]!, rows);
     return {
       rows,
       categorical: cat.map((column) => column.subarray(0, rows)),
       dense: this.dense.map((column, f) => column.subarray(0, rows * this.widths[f]!)),
     };
+  }
+
+  /** The implicit-ALS score of each candidate for the recent items folded in (0 without ALS, or for an item outside the catalogue). */
+  private affinityColumn(user: UserContext, candidates: MergedCandidatesShape, rows: number): void {
+    const out = this.dense[DENSE.affinity]!;
+    const { als, userFactors: u, items } = this;
+    if (als === null) {
+      out.fill(0, 0, rows);
+      return;
+    }
+    const k = u.length;
+    const factors = items.alsFactors;
+    als.solve(factors, items.items, user.recent, 0, user.recent.length, u, 0);
+    for (let r = 0; r < rows; r++) {
+      const item = candidates.items[r]!;
+      let score = 0;
+      if (item >= 0 && item < items.items) {
+        const at = item * k;
+        for (let c = 0; c < k; c++) score += u[c]! * factors[at + c]!;
+      }
+      out[r] = score;
+    }
   }
 
   /**

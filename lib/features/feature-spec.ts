@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { RecsysError } from '../domain/errors.js';
 
-export const FEATURE_SPEC_FORMAT = 1;
+export const FEATURE_SPEC_FORMAT = 2;
 
 /**
  * Categorical fields, in tensor order. `deep` fields get a dim-16 embedding; all get a wide
@@ -32,7 +32,7 @@ export const CATEGORICAL_FIELDS = [
 export type CategoricalName = (typeof CATEGORICAL_FIELDS)[number]['name'];
 
 /** Dense fields, in tensor order; widths that depend on data (genres, sources) come from the spec. */
-export const DENSE_FIELDS = ['item-genres', 'user-genres', 'item-stats', 'user-stats', 'match', 'candidate'] as const;
+export const DENSE_FIELDS = ['item-genres', 'user-genres', 'item-stats', 'user-stats', 'match', 'candidate', 'affinity'] as const;
 export type DenseName = (typeof DENSE_FIELDS)[number];
 /** Dense fields that depend on the user only (see CATEGORICAL_FIELDS). */
 export const USER_DENSE_FIELDS: ReadonlySet<string> = new Set<DenseName>(['user-genres', 'user-stats']);
@@ -42,6 +42,8 @@ export const USER_CATEGORICAL_FIELDS: ReadonlySet<string> = new Set(CATEGORICAL_
 export const PER_SOURCE_COLUMNS = 3;
 /** Columns after the per-source ones: log1p(merge position), merged score, number of sources. */
 export const MERGE_COLUMNS = 3;
+/** The `affinity` field: the implicit-ALS score of the candidate for the request's history folded in. */
+export const AFFINITY_COLUMNS = 1;
 
 const denseSchema = z.object({ name: z.enum(DENSE_FIELDS), width: z.number().int().positive(), mean: z.array(z.number()), std: z.array(z.number().positive()) });
 
@@ -60,6 +62,8 @@ const specSchema = z.object({
   /** Recall sources whose scores are features, in column order. */
   sources: z.array(z.string()),
   globalMeanRating: z.number(),
+  /** Implicit ALS behind the `affinity` field (lib/features/implicit-als.ts); factors 0 = none (the column is 0). */
+  als: z.object({ factors: z.number().int().nonnegative(), alpha: z.number().nonnegative(), lambda: z.number().positive() }),
   categorical: z.array(z.object({ name: z.string(), size: z.number().int().positive(), deep: z.boolean() })),
   dense: z.array(denseSchema),
 });
@@ -98,6 +102,7 @@ export function denseWidths(genres: number, sources: number): Record<DenseName, 
     'user-stats': 2,
     match: 2,
     candidate: sources * PER_SOURCE_COLUMNS + MERGE_COLUMNS,
+    affinity: AFFINITY_COLUMNS,
   };
 }
 

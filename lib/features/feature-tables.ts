@@ -1,7 +1,7 @@
 /**
  * Per-user and per-item feature columns the spec's vocabularies index into
  * (`rank-features.arr` in the bundle): demographic codes per bundle user, interaction count
- * and shrunk mean rating per item. Computed offline from the training view only.
+ * shrunk mean rating and implicit-ALS factors per item. Computed offline from the training view only.
  */
 import { RecsysError } from '../domain/errors.js';
 import { decodeArrays, encodeArrays, requireArray } from '../stores/bundle/typed-array-file.js';
@@ -18,13 +18,15 @@ export interface FeatureTables {
   readonly itemCount: Int32Array;
   /** Per item: mean rating shrunk towards the global mean (NaN-free). */
   readonly itemMeanRating: Float32Array;
+  /** Per item: its implicit-ALS factors (items × spec.als.factors; empty when factors is 0). */
+  readonly alsItemFactors: Float32Array;
 }
 
 export function encodeFeatureTables(tables: FeatureTables): Buffer {
   return encodeArrays({ ...tables });
 }
 
-export function decodeFeatureTables(bytes: Buffer, users: number, items: number): FeatureTables {
+export function decodeFeatureTables(bytes: Buffer, users: number, items: number, alsFactors: number): FeatureTables {
   const decoded = decodeArrays(bytes, FEATURE_TABLES_ARTIFACT);
   const get = <T extends Int32Array | Float32Array>(name: string, ctor: abstract new (...args: never[]) => T, length: number): T => {
     const array = requireArray(decoded, name, ctor, FEATURE_TABLES_ARTIFACT);
@@ -37,5 +39,6 @@ export function decodeFeatureTables(bytes: Buffer, users: number, items: number)
     userOccupation: get('userOccupation', Int32Array, users),
     itemCount: get('itemCount', Int32Array, items),
     itemMeanRating: get('itemMeanRating', Float32Array, items),
+    alsItemFactors: get('alsItemFactors', Float32Array, items * alsFactors),
   };
 }

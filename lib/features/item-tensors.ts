@@ -4,6 +4,7 @@
  */
 import { bucketOf, type FeatureSpec } from './feature-spec.js';
 import type { FeatureTables } from './feature-tables.js';
+import { factorGram } from './implicit-als.js';
 
 export interface ItemTensors {
   readonly items: number;
@@ -17,6 +18,9 @@ export interface ItemTensors {
   readonly genreCount: Float32Array;
   /** items × 3: log1p(interactions), shrunk mean rating minus the global mean, release year. */
   readonly stats: Float32Array;
+  /** items × spec.als.factors implicit-ALS factors, and their YᵀY + lambda·I (float64, factors²) for the fold-in. */
+  readonly alsFactors: Float32Array;
+  readonly alsGram: Float64Array;
 }
 
 export const ITEM_STATS_WIDTH = 3;
@@ -51,5 +55,7 @@ export function buildItemTensors(spec: FeatureSpec, tables: FeatureTables, catal
     stats[i * ITEM_STATS_WIDTH + 1] = tables.itemMeanRating[i]! - spec.globalMeanRating;
     stats[i * ITEM_STATS_WIDTH + 2] = year ?? typicalYear;
   }
-  return { items, genres: g, yearBucket, popularityBucket, primaryGenre, genreHot, genreCount, stats };
+  const { factors, lambda } = spec.als;
+  const alsGram = factorGram(tables.alsItemFactors, items, factors, lambda);
+  return { items, genres: g, yearBucket, popularityBucket, primaryGenre, genreHot, genreCount, stats, alsFactors: tables.alsItemFactors, alsGram };
 }

@@ -116,7 +116,7 @@ export function createBundleRanker(bundle: ServingBundle, config: Readonly<Recsy
   if (spec.items !== bundle.catalogue.itemIds.length || spec.users !== bundle.userIndex.size) {
     throw new RecsysError('RECSYS_ERR_BUNDLE_CORRUPT', `bundle ${bundle.version}: feature spec for ${spec.users} users / ${spec.items} items, bundle has ${bundle.userIndex.size} / ${bundle.catalogue.itemIds.length}`);
   }
-  const tables = decodeFeatureTables(tableBytes, spec.users, spec.items);
+  const tables = decodeFeatureTables(tableBytes, spec.users, spec.items, spec.als.factors);
   const factory = createSessions ?? ((bytes) => createPooledSessions(bytes, ortWorkerPoolOptionsFromConfig(config.onnx)));
   const defaultModel = models.has(config.rank.model) ? config.rank.model : models.keys().next().value!;
   return new BundleRanker(bundle, spec, tables, models, defaultModel, factory);

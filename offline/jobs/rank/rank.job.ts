@@ -10,6 +10,7 @@ import { buildFeatureSpec } from '../../../lib/features/build-feature-spec.js';
 import { encodeFeatureSpec } from '../../../lib/features/feature-spec.js';
 import { encodeFeatureTables } from '../../../lib/features/feature-tables.js';
 import { collectRankPairs } from '../../rank/collect-rank-pairs.js';
+import { trainImplicitAls } from '../../rank/implicit-als-trainer.js';
 import { logLoss, rocAuc } from '../../rank/binary-metrics.js';
 import { predictPairs, trainWideDeep } from '../../rank/train-wide-deep.js';
 import { onnxParity } from '../../rank/onnx-parity.js';
@@ -27,7 +28,15 @@ export const rankJob: Job = {
     if (!context.draftBundle) throw new RecsysError('RECSYS_ERR_INTERNAL', 'the rank job needs the draft bundle (run it through buildBundle)');
     const bundle = await context.draftBundle();
     const sources = Object.entries(config.serving.sources).filter(([, block]) => block.enabled).map(([id]) => id);
-    const { spec: baseSpec, tables } = buildFeatureSpec({ ...itemStatistics(data), years: bundle.catalogue.years, genres: bundle.catalogue.genres, userMeta: data.dataset.userMeta, userActivity: userActivity(data, config.serving.recentHistory), sources });
+    const alsStarted = performance.now();
+    const { enabled: alsEnabled, ...alsSettings } = config.rank.als;
+    const als = alsEnabled ? { factors: alsSettings.factors, alpha: alsSettings.alpha, lambda: alsSettings.lambda } : { factors: 0, alpha: alsSettings.alpha, lambda: alsSettings.lambda };
+    const alsItemFactors = alsEnabled ? await trainImplicitAls(data, alsSettings, context.progress) : new Float32Array(0);
+    const alsSeconds = (performance.now() - alsStarted) / 1000;
+    const { spec: baseSpec, tables } = buildFeatureSpec({
+      ...itemStatistics(data), years: bundle.catalogue.years, genres: bundle.catalogue.genres, userMeta: data.dataset.userMeta,
+      userActivity: userActivity(data, config.serving.recentHistory), sources, als, alsItemFactors,
+    });
 
     const started = performance.now();
     const pairs = await collectRankPairs({ bundle, config, data, validation: context.validation, spec: baseSpec, tables, progress: context.progress });
@@ -100,6 +109,7 @@ export const rankJob: Job = {
           seconds: pairSeconds,
         },
         models,
+        als: { ...als, seconds: alsSeconds },
       },
     };
   },

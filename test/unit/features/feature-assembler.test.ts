@@ -20,6 +20,8 @@ function fixture() {
     itemRatingCount: Int32Array.from([10, 5, 1, 0]),
     userActivity: Int32Array.from([3, 0, 10]),
     sources: ['item-cf', 'popular'],
+    als: { factors: 2, alpha: 3, lambda: 1 },
+    alsItemFactors: Float32Array.from([1, 0, 0, 1, 0.5, 0.5, -1, 0]),
   });
   return { spec, tables, items: buildItemTensors(spec, tables, catalogue) };
 }
@@ -34,7 +36,7 @@ void describe('feature spec', () => {
     assert.deepEqual(spec.genders, ['F', 'M']);
     assert.deepEqual(Array.from(tables.userGender), [1, 0, 2]);
     assert.deepEqual(decodeFeatureSpec(encodeFeatureSpec(spec)), spec);
-    const decoded = decodeFeatureTables(encodeFeatureTables(tables), 3, 4);
+    const decoded = decodeFeatureTables(encodeFeatureTables(tables), 3, 4, 2);
     assert.deepEqual(Array.from(decoded.itemCount), [10, 5, 1, 0]);
     // Shrunk mean: (sum + 10 * global) / (count + 10), global = 55 / 16.
     assert.ok(Math.abs(decoded.itemMeanRating[0]! - (40 + 10 * (55 / 16)) / 20) < 1e-5);
@@ -95,6 +97,22 @@ void describe('FeatureAssembler', () => {
     const negative = { ...candidates, sourceScores: new Map([['item-cf', Float32Array.from([-0.5, Number.NaN, 2])]]) };
     const cand = new FeatureAssembler(spec, items, tables).assemble(user, negative).dense[dense('candidate')]!;
     assert.ok(Math.abs(cand[1]! + Math.log1p(0.5)) < 1e-6, `log score ${cand[1]}`);
+  });
+
+  void it('scores each candidate by implicit ALS with the recent items folded in (0 when the spec has none)', () => {
+    const { spec, tables, items } = fixture();
+    const affinity = new FeatureAssembler(spec, items, tables).assemble(user, candidates).dense[dense('affinity')]!;
+    // Recent items 0 and 1 have factors [1, 0] and [0, 1]; with alpha 3, lambda 1:
+    // (YᵀY + I + 3·I) x = 4·[1, 1], YᵀY = [[2.25, 0.25], [0.25, 1.25]] over the four items.
+    const a = [[6.25, 0.25], [0.25, 5.25]];
+    const det = a[0]![0]! * a[1]![1]! - a[0]![1]! * a[1]![0]!;
+    const x = [(4 * a[1]![1]! - 4 * a[0]![1]!) / det, (4 * a[0]![0]! - 4 * a[1]![0]!) / det];
+    const factor = (item: number): number[] => Array.from(tables.alsItemFactors.subarray(item * 2, item * 2 + 2));
+    const expected = [1, 3, 0].map((item) => factor(item)[0]! * x[0]! + factor(item)[1]! * x[1]!);
+    expected.forEach((value, r) => { assert.ok(Math.abs(affinity[r]! - value) < 1e-6, `row ${r}: ${affinity[r]} vs ${value}`); });
+    const noAls = { ...spec, als: { ...spec.als, factors: 0 } };
+    const none = new FeatureAssembler(noAls, buildItemTensors(noAls, { ...tables, alsItemFactors: new Float32Array(0) }, catalogue), tables).assemble(user, candidates);
+    assert.deepEqual(Array.from(none.dense[dense('affinity')]!), [0, 0, 0]);
   });
 
   void it('applies the spec normalisation and gives an unknown user the unknown codes', () => {

@@ -23,6 +23,8 @@ function smallSpec(): FeatureSpec {
     itemRatingCount: Int32Array.from({ length: items }, (_, i) => i + 1),
     userActivity: Int32Array.from({ length: users }, (_, u) => u + 1),
     sources: ['item-cf', 'swing', 'popular'],
+    als: { factors: 4, alpha: 3, lambda: 30 },
+    alsItemFactors: Float32Array.from({ length: items * 4 }, (_, k) => Math.sin(k)),
   }).spec;
 }
 
