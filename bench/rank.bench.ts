@@ -4,8 +4,9 @@
  *   raw ORT   session.run on feeds built once (the model alone);
  *   assembled FeatureAssembler.assemble + feeds + session.run per call (what a request pays).
  * The model has the ml-1m shape (6,040 users, 3,706 items, 18 genres, the three default
- * recall sources, embeddings 16, MLP [256, 128, 64]); weights are seeded random, which
- * does not change the cost.
+ * recall sources) and the configured `rank.train` shape (embedding dim, MLP widths, ensemble
+ * members, each a full wide & deep in the one graph); weights are seeded random, which does
+ * not change the cost.
  *
  *   npm run bench:rank -- [--candidates 500] [--iterations 3000] [--threads 1] [--out f.json]
  */
@@ -20,13 +21,15 @@ import { USER_CATEGORICAL_FIELDS, USER_DENSE_FIELDS } from '../lib/features/feat
 import { rankerFeeds, toOrtTensors } from '../lib/features/model-feeds.js';
 import { SCORE_OUTPUT } from '../lib/features/model-inputs.js';
 import { createPrng } from '../offline/data/prng.js';
-import { WideDeepModel } from '../offline/rank/wide-deep-model.js';
+import { loadConfig } from '../lib/config/load-config.js';
+import { WideDeepModel, wideDeepToOnnx } from '../offline/rank/wide-deep-model.js';
 
 const { values: args } = parseArgs({
   options: {
     candidates: { type: 'string', default: '500' },
     iterations: { type: 'string', default: '3000' },
     threads: { type: 'string', default: '1' },
+    config: { type: 'string' },
     out: { type: 'string' },
   },
 });
@@ -61,8 +64,10 @@ async function main(): Promise<void> {
     als: { factors: ALS_FACTORS, alpha: 3, lambda: 30 },
     alsItemFactors: Float32Array.from({ length: ITEMS * ALS_FACTORS }, () => random.normal() * 0.1),
   });
-  const model = new WideDeepModel(spec, { deep: true, embeddingDim: 16, hidden: [256, 128, 64] }, random);
-  const session = await ort.InferenceSession.create(model.toOnnx(), { executionProviders: ['cpu'], intraOpNumThreads: THREADS, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' });
+  const { embeddingDim, hidden, members } = loadConfig({ path: args.config }).rank.train;
+  const models = Array.from({ length: members }, () => new WideDeepModel(spec, { deep: true, embeddingDim, hidden }, random));
+  const model = models[0]!;
+  const session = await ort.InferenceSession.create(wideDeepToOnnx(models), { executionProviders: ['cpu'], intraOpNumThreads: THREADS, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' });
 
   const items = buildItemTensors(spec, tables, catalogue);
   const assembler = new FeatureAssembler(spec, items, tables, CANDIDATES);
@@ -95,13 +100,13 @@ async function main(): Promise<void> {
     { what: 'assembly + ORT run (per request)', samples: assembled.sort() },
   ].map(({ what, samples }) => ({ what, p50: percentile(samples, 0.5), p90: percentile(samples, 0.9), p99: percentile(samples, 0.99) }));
   // Per candidate in the graph: layer 1 over the candidate's columns only (the user's share is computed once per request).
-  const userColumns = spec.categorical.filter((field) => field.deep && USER_CATEGORICAL_FIELDS.has(field.name)).length * 16 + spec.dense.filter((field) => USER_DENSE_FIELDS.has(field.name)).reduce((sum, field) => sum + field.width, 0);
+  const userColumns = spec.categorical.filter((field) => field.deep && USER_CATEGORICAL_FIELDS.has(field.name)).length * embeddingDim + spec.dense.filter((field) => USER_DENSE_FIELDS.has(field.name)).reduce((sum, field) => sum + field.width, 0);
   const layers = model.mlp!.layers;
-  const macs = layers.reduce((sum, layer, l) => sum + (l === 0 ? layer.inDim - userColumns : layer.inDim) * layer.outDim, 0);
-  console.log(`wide-deep ONNX, ${CANDIDATES} candidates, CPU provider, ${THREADS} intra-op thread(s), ${ITERATIONS} iterations; MLP ${model.mlp!.widths.join('-')} (${macs} MACs per candidate, user share of layer 1 once per request); load average ${loadavg()[0]!.toFixed(2)}`);
+  const macs = members * layers.reduce((sum, layer, l) => sum + (l === 0 ? layer.inDim - userColumns : layer.inDim) * layer.outDim, 0);
+  console.log(`wide-deep ONNX, ${CANDIDATES} candidates, CPU provider, ${THREADS} intra-op thread(s), ${ITERATIONS} iterations; ${members} member(s) of MLP ${model.mlp!.widths.join('-')} (${macs} MACs per candidate, user share of layer 1 once per request); load average ${loadavg()[0]!.toFixed(2)}`);
   console.log('\n| measured | p50 ms | p90 ms | p99 ms |\n| --- | ---: | ---: | ---: |');
   for (const row of rows) console.log(`| ${row.what} | ${row.p50.toFixed(3)} | ${row.p90.toFixed(3)} | ${row.p99.toFixed(3)} |`);
-  if (args.out !== undefined) await writeFile(args.out, `${JSON.stringify({ candidates: CANDIDATES, threads: THREADS, iterations: ITERATIONS, macs, rows }, null, 2)}\n`);
+  if (args.out !== undefined) await writeFile(args.out, `${JSON.stringify({ candidates: CANDIDATES, threads: THREADS, iterations: ITERATIONS, members, hidden, macs, rows }, null, 2)}\n`);
   await session.release();
 }
 

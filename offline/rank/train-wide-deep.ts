@@ -8,6 +8,7 @@ import type { ProgressFactory } from '../progress.js';
 import { rocAuc } from './binary-metrics.js';
 import type { LabelledPairs } from './labelled-pairs.js';
 import { WideDeepModel, type ModelBatch, type WideDeepShape } from './wide-deep-model.js';
+import { WideDeepEnsemble } from './wide-deep-ensemble.js';
 import type { FeatureSpec } from '../../lib/features/feature-spec.js';
 
 export interface TrainSettings {
@@ -59,7 +60,7 @@ class BatchGatherer {
 }
 
 /** The model's probabilities for every row of `pairs`, in order. */
-export async function predictPairs(model: WideDeepModel, pairs: LabelledPairs, batchSize = 2048): Promise<Float32Array> {
+export async function predictPairs(model: { predict(batch: ModelBatch): Float32Array }, pairs: LabelledPairs, batchSize = 2048): Promise<Float32Array> {
   const out = new Float32Array(pairs.rows);
   const gatherer = new BatchGatherer(pairs, batchSize);
   const rows = Int32Array.from({ length: pairs.rows }, (_, k) => k);
@@ -101,4 +102,21 @@ export async function trainWideDeep(spec: FeatureSpec, shape: WideDeepShape, tra
   }
   model.restore(best.snapshot);
   return { model, epochs, bestEpoch: best.epoch };
+}
+
+export interface TrainedEnsemble {
+  readonly ensemble: WideDeepEnsemble;
+  readonly members: readonly TrainedModel[];
+  /** The ensemble's AUC on the validation pairs. */
+  readonly validAuc: number;
+}
+
+/** `members` models of one shape, member k seeded `settings.seed + k`, each with its own early stopping. */
+export async function trainWideDeepEnsemble(spec: FeatureSpec, shape: WideDeepShape, members: number, train: LabelledPairs, valid: LabelledPairs, settings: TrainSettings, progress: ProgressFactory, label: string): Promise<TrainedEnsemble> {
+  const trained: TrainedModel[] = [];
+  for (let k = 0; k < members; k++) {
+    trained.push(await trainWideDeep(spec, shape, train, valid, { ...settings, seed: settings.seed + k }, progress, members === 1 ? label : `${label} ${k + 1}/${members}`));
+  }
+  const ensemble = new WideDeepEnsemble(trained.map((member) => member.model));
+  return { ensemble, members: trained, validAuc: rocAuc(await predictPairs(ensemble, valid), valid.labels) };
 }

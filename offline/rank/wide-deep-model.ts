@@ -135,67 +135,136 @@ export class WideDeepModel {
     [...this.denseParameters.map((p) => p.value), ...this.sparseParameters.map((p) => p.value)].forEach((values, k) => { values.set(snapshot[k]!); });
   }
 
-  /**
-   * The model as one ONNX graph: inputs `cat_<field>` int32 and `dense_<field>` float
-   * [rows, width], one per field; output `score` float [batch] = sigmoid(wide + deep). User
-   * fields (feature-spec.ts) are fed once ([1], [1, width]) and their share of the first
-   * layer is computed once and broadcast: the same function as the trainer's for a batch of
-   * one user's candidates, with ~40% fewer multiply-adds per candidate.
-   */
+  /** The model as one ONNX graph (wideDeepToOnnx with this model alone). */
   toOnnx(metadata: Record<string, string> = {}): Uint8Array {
-    const g = new OnnxGraphBuilder({ graphName: this.shape.deep ? 'wide_deep' : 'logistic_regression', metadata });
+    return wideDeepToOnnx([this], metadata);
+  }
+
+  /** The wide part's weights: a [rows] table per categorical field, and the linear term over the dense columns. */
+  wideWeights(): WideWeights {
+    return { tables: this.wide.map((table) => table.parameter.value), denseWeight: this.wideDense.weight.value, denseBias: this.wideDense.bias.value };
+  }
+
+  /** The wide part's terms over the graph's inputs, each [batch, 1] (or [1, 1] for the user's share), with `weights` (this spec's layout). */
+  emitWide(g: OnnxGraphBuilder, inputs: RankerGraphInputs, weights: WideWeights): string[] {
+    const { categorical, dense } = inputs;
+    const { user: userCols, item: itemCols } = this.denseColumns();
+    const terms = [g.apply('Gemm', [concatColumns(g, dense.filter((_, f) => !this.isUserDense[f])), g.floatInitializer('wide_item_w', pick(weights.denseWeight, 1, this.denseWidth, itemCols), [1, itemCols.length]), g.floatInitializer('wide_dense_b', weights.denseBias, [1])], { transB: attr.int(1) })];
+    const userDense = dense.filter((_, f) => this.isUserDense[f]);
+    if (userDense.length > 0) terms.push(g.apply('Gemm', [concatColumns(g, userDense), g.floatInitializer('wide_user_w', pick(weights.denseWeight, 1, this.denseWidth, userCols), [1, userCols.length])], { transB: attr.int(1) }));
+    weights.tables.forEach((table, f) => {
+      terms.push(g.apply('Gather', [g.floatInitializer(`wide_${f}`, table, [table.length, 1]), categorical[f]!], { axis: attr.int(0) }));
+    });
+    return terms;
+  }
+
+  /**
+   * The deep part's logit [batch, 1] over the graph's inputs (null for the wide-only model);
+   * initializer names start with `prefix` so several models can share one graph. User fields
+   * are fed once ([1], [1, width]) and their share of the first layer is computed once and
+   * broadcast: the same function as the trainer's for a batch of one user's candidates, with
+   * ~40% fewer multiply-adds.
+   */
+  emitDeep(g: OnnxGraphBuilder, inputs: RankerGraphInputs, prefix: string): string | null {
+    if (!this.mlp) return null;
+    const { categorical, dense } = inputs;
     const isUserCat = this.spec.categorical.map((field) => USER_CATEGORICAL_FIELDS.has(field.name));
-    const isUserDense = this.spec.dense.map((field) => USER_DENSE_FIELDS.has(field.name));
-    const categorical = this.spec.categorical.map((field, f) => g.input(categoricalInputName(field.name), 'int32', [isUserCat[f] ? 1 : 'batch']));
-    const dense = this.spec.dense.map((field, f) => g.input(denseInputName(field.name), 'float', [isUserDense[f] ? 1 : 'batch', field.width]));
-    const concat = (parts: readonly string[]): string => (parts.length === 1 ? parts[0]! : g.apply('Concat', parts, { axis: attr.int(1) }));
-    // Dense columns of the trainer's layout, split into the user's and the candidates'.
-    const denseCols = { user: [] as number[], item: [] as number[] };
+    const denseCols = this.denseColumns();
+    const dim = this.shape.embeddingDim;
+    const userParts: string[] = [];
+    const itemParts: string[] = [];
+    const cols = { user: [] as number[], item: [] as number[] };
+    this.deepFields.forEach((f, k) => {
+      const table = this.deepTables[f]!;
+      const part = g.apply('Gather', [g.floatInitializer(`${prefix}deep_${f}`, table.parameter.value, [table.rows, dim]), categorical[f]!], { axis: attr.int(0) });
+      (isUserCat[f] ? userParts : itemParts).push(part);
+      for (let c = 0; c < dim; c++) (isUserCat[f] ? cols.user : cols.item).push(k * dim + c);
+    });
+    const denseAt = this.deepFields.length * dim;
+    cols.user.push(...denseCols.user.map((c) => denseAt + c));
+    cols.item.push(...denseCols.item.map((c) => denseAt + c));
+    const [first, ...rest] = this.mlp.layers;
+    const w1 = first!.weight.value;
+    const itemH = g.apply('Gemm', [concatColumns(g, [...itemParts, ...dense.filter((_, f) => !this.isUserDense[f])]), g.floatInitializer(`${prefix}mlp_0_item_w`, pick(w1, first!.outDim, first!.inDim, cols.item), [first!.outDim, cols.item.length]), g.floatInitializer(`${prefix}mlp_0_b`, first!.bias.value, [first!.outDim])], { transB: attr.int(1) });
+    const userH = g.apply('Gemm', [concatColumns(g, [...userParts, ...dense.filter((_, f) => this.isUserDense[f])]), g.floatInitializer(`${prefix}mlp_0_user_w`, pick(w1, first!.outDim, first!.inDim, cols.user), [first!.outDim, cols.user.length])], { transB: attr.int(1) });
+    let h = g.apply('Add', [itemH, userH]);
+    rest.forEach((layer, l) => {
+      h = g.apply('Relu', [h]);
+      h = g.apply('Gemm', [h, g.floatInitializer(`${prefix}mlp_${l + 1}_w`, layer.weight.value, [layer.outDim, layer.inDim]), g.floatInitializer(`${prefix}mlp_${l + 1}_b`, layer.bias.value, [layer.outDim])], { transB: attr.int(1) });
+    });
+    return h;
+  }
+
+  private get isUserDense(): boolean[] {
+    return this.spec.dense.map((field) => USER_DENSE_FIELDS.has(field.name));
+  }
+
+  /** Dense columns of the trainer's layout, split into the user's and the candidates'. */
+  private denseColumns(): { user: number[]; item: number[] } {
+    const isUserDense = this.isUserDense;
+    const cols = { user: [] as number[], item: [] as number[] };
     let offset = 0;
     this.spec.dense.forEach((field, f) => {
-      for (let c = 0; c < field.width; c++) (isUserDense[f] ? denseCols.user : denseCols.item).push(offset + c);
+      for (let c = 0; c < field.width; c++) (isUserDense[f] ? cols.user : cols.item).push(offset + c);
       offset += field.width;
     });
-    const userDense = dense.filter((_, f) => isUserDense[f]);
-    const itemDense = dense.filter((_, f) => !isUserDense[f]);
-    const terms: string[] = [];
-    const wideW = this.wideDense.weight.value;
-    terms.push(g.apply('Gemm', [concat(itemDense), g.floatInitializer('wide_item_w', pick(wideW, 1, this.denseWidth, denseCols.item), [1, denseCols.item.length]), g.floatInitializer('wide_dense_b', this.wideDense.bias.value, [1])], { transB: attr.int(1) }));
-    if (userDense.length > 0) terms.push(g.apply('Gemm', [concat(userDense), g.floatInitializer('wide_user_w', pick(wideW, 1, this.denseWidth, denseCols.user), [1, denseCols.user.length])], { transB: attr.int(1) }));
-    this.wide.forEach((table, f) => {
-      terms.push(g.apply('Gather', [g.floatInitializer(`wide_${f}`, table.parameter.value, [table.rows, 1]), categorical[f]!], { axis: attr.int(0) }));
-    });
-    if (this.mlp) {
-      const dim = this.shape.embeddingDim;
-      const userParts: string[] = [];
-      const itemParts: string[] = [];
-      const cols = { user: [] as number[], item: [] as number[] };
-      this.deepFields.forEach((f, k) => {
-        const table = this.deepTables[f]!;
-        const part = g.apply('Gather', [g.floatInitializer(`deep_${f}`, table.parameter.value, [table.rows, dim]), categorical[f]!], { axis: attr.int(0) });
-        (isUserCat[f] ? userParts : itemParts).push(part);
-        for (let c = 0; c < dim; c++) (isUserCat[f] ? cols.user : cols.item).push(k * dim + c);
-      });
-      const denseAt = this.deepFields.length * dim;
-      cols.user.push(...denseCols.user.map((c) => denseAt + c));
-      cols.item.push(...denseCols.item.map((c) => denseAt + c));
-      const [first, ...rest] = this.mlp.layers;
-      const w1 = first!.weight.value;
-      const itemH = g.apply('Gemm', [concat([...itemParts, ...itemDense]), g.floatInitializer('mlp_0_item_w', pick(w1, first!.outDim, first!.inDim, cols.item), [first!.outDim, cols.item.length]), g.floatInitializer('mlp_0_b', first!.bias.value, [first!.outDim])], { transB: attr.int(1) });
-      const userH = g.apply('Gemm', [concat([...userParts, ...userDense]), g.floatInitializer('mlp_0_user_w', pick(w1, first!.outDim, first!.inDim, cols.user), [first!.outDim, cols.user.length])], { transB: attr.int(1) });
-      let h = g.apply('Add', [itemH, userH]);
-      rest.forEach((layer, l) => {
-        h = g.apply('Relu', [h]);
-        h = g.apply('Gemm', [h, g.floatInitializer(`mlp_${l + 1}_w`, layer.weight.value, [layer.outDim, layer.inDim]), g.floatInitializer(`mlp_${l + 1}_b`, layer.bias.value, [layer.outDim])], { transB: attr.int(1) });
-      });
-      terms.push(h);
-    }
-    const logit = g.apply('Sum', terms);
-    const probability = g.apply('Sigmoid', [logit]);
-    g.node('Reshape', [probability, g.int64Initializer('score_shape', [-1])], [SCORE_OUTPUT]);
-    g.output(SCORE_OUTPUT, 'float', ['batch']);
-    return g.toBytes();
+    return cols;
   }
+}
+
+/** The wide part's weights in a model's layout. */
+export interface WideWeights {
+  readonly tables: readonly Float32Array[];
+  readonly denseWeight: Float32Array;
+  readonly denseBias: Float32Array;
+}
+
+/** The graph inputs every ranker model reads: `cat_<field>` int32 and `dense_<field>` float, spec order. */
+export interface RankerGraphInputs {
+  readonly categorical: readonly string[];
+  readonly dense: readonly string[];
+}
+
+/**
+ * Models over the same spec as ONE ONNX graph: inputs `cat_<field>` int32 and `dense_<field>`
+ * float [rows, width], one per field (user fields [1] / [1, width]); output `score` float
+ * [batch] = sigmoid(mean of the models' logits) — the trainer's ensemble prediction.
+ */
+export function wideDeepToOnnx(models: readonly WideDeepModel[], metadata: Record<string, string> = {}): Uint8Array {
+  const first = models[0];
+  if (first === undefined) throw new Error('wideDeepToOnnx: no models');
+  const spec = first.spec;
+  const g = new OnnxGraphBuilder({ graphName: first.shape.deep ? 'wide_deep' : 'logistic_regression', metadata });
+  const inputs: RankerGraphInputs = {
+    categorical: spec.categorical.map((field) => g.input(categoricalInputName(field.name), 'int32', [USER_CATEGORICAL_FIELDS.has(field.name) ? 1 : 'batch'])),
+    dense: spec.dense.map((field) => g.input(denseInputName(field.name), 'float', [USER_DENSE_FIELDS.has(field.name) ? 1 : 'batch', field.width])),
+  };
+  // The wide part is linear in its weights: the mean of the members' wide logits is one wide part with their mean weights.
+  const terms = first.emitWide(g, inputs, meanWideWeights(models.map((model) => model.wideWeights())));
+  const deep = models.flatMap((model, k) => model.emitDeep(g, inputs, models.length === 1 ? '' : `m${k}_`) ?? []);
+  if (deep.length === 1) terms.push(deep[0]!);
+  else if (deep.length > 1) terms.push(g.apply('Mul', [g.apply('Sum', deep), g.floatInitializer('ensemble_scale', Float32Array.of(1 / deep.length), [1])]));
+  const probability = g.apply('Sigmoid', [g.apply('Sum', terms)]);
+  g.node('Reshape', [probability, g.int64Initializer('score_shape', [-1])], [SCORE_OUTPUT]);
+  g.output(SCORE_OUTPUT, 'float', ['batch']);
+  return g.toBytes();
+}
+
+function meanWideWeights(all: readonly WideWeights[]): WideWeights {
+  if (all.length === 1) return all[0]!;
+  const mean = (pickArray: (weights: WideWeights) => Float32Array): Float32Array => {
+    const out = new Float32Array(pickArray(all[0]!).length);
+    for (const weights of all) {
+      const values = pickArray(weights);
+      for (let k = 0; k < out.length; k++) out[k]! += values[k]! / all.length;
+    }
+    return out;
+  };
+  return { tables: all[0]!.tables.map((_, f) => mean((weights) => weights.tables[f]!)), denseWeight: mean((weights) => weights.denseWeight), denseBias: mean((weights) => weights.denseBias) };
+}
+
+function concatColumns(g: OnnxGraphBuilder, parts: readonly string[]): string {
+  return parts.length === 1 ? parts[0]! : g.apply('Concat', parts, { axis: attr.int(1) });
 }
 
 /** Columns `cols` of a rows × width row-major matrix, as a rows × cols.length matrix. */

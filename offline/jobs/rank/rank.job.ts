@@ -12,7 +12,7 @@ import { encodeFeatureTables } from '../../../lib/features/feature-tables.js';
 import { collectRankPairs } from '../../rank/collect-rank-pairs.js';
 import { trainImplicitAls } from '../../rank/implicit-als-trainer.js';
 import { logLoss, rocAuc } from '../../rank/binary-metrics.js';
-import { predictPairs, trainWideDeep } from '../../rank/train-wide-deep.js';
+import { predictPairs, trainWideDeepEnsemble } from '../../rank/train-wide-deep.js';
 import { onnxParity } from '../../rank/onnx-parity.js';
 import { trainGbdt } from '../../rank/gbdt/index.js';
 import { GBDT_INPUT, gbdtMatrix } from '../../../lib/features/gbdt-features.js';
@@ -54,23 +54,24 @@ export const rankJob: Job = {
     ];
     const models: Record<string, Record<string, unknown>> = {};
     const shapes = [
-      { name: 'lr', artifact: ARTIFACT.rankModels.lr, shape: { deep: false, embeddingDim: settings.embeddingDim, hidden: settings.hidden } },
-      { name: 'wide-deep', artifact: ARTIFACT.rankModels['wide-deep'], shape: { deep: true, embeddingDim: settings.embeddingDim, hidden: settings.hidden } },
+      { name: 'lr', artifact: ARTIFACT.rankModels.lr, members: 1, shape: { deep: false, embeddingDim: settings.embeddingDim, hidden: settings.hidden } },
+      { name: 'wide-deep', artifact: ARTIFACT.rankModels['wide-deep'], members: settings.members, shape: { deep: true, embeddingDim: settings.embeddingDim, hidden: settings.hidden } },
     ] as const;
-    for (const { name, artifact, shape } of shapes) {
+    for (const { name, artifact, members, shape } of shapes) {
       const trainStarted = performance.now();
-      const trained = await trainWideDeep(spec, shape, pairs.train, pairs.valid, settings, context.progress, name);
-      const probabilities = await predictPairs(trained.model, pairs.test);
-      const bytes = trained.model.toOnnx({ model: name, bundle: bundle.version });
+      const trained = await trainWideDeepEnsemble(spec, shape, members, pairs.train, pairs.valid, settings, context.progress, name);
+      const probabilities = await predictPairs(trained.ensemble, pairs.test);
+      const bytes = trained.ensemble.toOnnx({ model: name, bundle: bundle.version });
       const parity = await onnxParity(bytes, name, spec, pairs.test, probabilities, 1000);
       if (!(parity <= 1e-4)) throw new RecsysError('RECSYS_ERR_INTERNAL', `rank: ${name} ONNX export differs from the trainer by ${parity}`);
       artifacts.push({ name: artifact, bytes: Buffer.from(bytes) });
       models[name] = {
         auc: rocAuc(probabilities, pairs.test.labels),
         logloss: logLoss(probabilities, pairs.test.labels),
-        validAuc: trained.epochs.find((epoch) => epoch.epoch === trained.bestEpoch)?.validAuc ?? Number.NaN,
-        bestEpoch: trained.bestEpoch,
-        epochs: trained.epochs,
+        validAuc: trained.validAuc,
+        members: trained.members.length,
+        bestEpoch: trained.members.map((member) => member.bestEpoch),
+        epochs: trained.members.map((member) => member.epochs),
         onnxMaxAbsDiff: parity,
         seconds: (performance.now() - trainStarted) / 1000,
       };

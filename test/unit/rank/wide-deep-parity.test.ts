@@ -9,7 +9,7 @@ import { createPrng } from '../../../offline/data/prng.js';
 import { silentProgress } from '../../../offline/progress.js';
 import { rocAuc } from '../../../offline/rank/binary-metrics.js';
 import type { LabelledPairs } from '../../../offline/rank/labelled-pairs.js';
-import { predictPairs, trainWideDeep } from '../../../offline/rank/train-wide-deep.js';
+import { predictPairs, trainWideDeep, trainWideDeepEnsemble } from '../../../offline/rank/train-wide-deep.js';
 
 function smallSpec(): FeatureSpec {
   const users = 50;
@@ -80,6 +80,32 @@ void describe('wide & deep ranker', () => {
     for (let k = 0; k < train.rows; k++) worst = Math.max(worst, Math.abs(scores[k]! - expected[k]!));
     assert.ok(worst <= 1e-4, `max abs difference ${worst}`);
     assert.equal(session.inputNames.length, spec.categorical.length + spec.dense.length);
+    await session.release();
+  });
+
+  void it('an ensemble is the mean of its members\' logits, in the trainer and in its one-graph ONNX export', async () => {
+    const spec = smallSpec();
+    const train = randomPairs(spec, 3000, 4);
+    const valid = randomPairs(spec, 1000, 6);
+    const settings = { epochs: 2, patience: 1, batchSize: 256, learningRate: 0.003, seed: 9 };
+    const shape = { deep: true, embeddingDim: 8, hidden: [32, 16] };
+    const trained = await trainWideDeepEnsemble(spec, shape, 3, train, valid, settings, silentProgress, 'ensemble');
+    assert.equal(trained.members.length, 3);
+    const expected = await predictPairs(trained.ensemble, valid);
+    const memberScores = await Promise.all(trained.members.map((member) => predictPairs(member.model, valid)));
+    const logit = (p: number): number => Math.log(p / (1 - p));
+    for (const k of [0, 17, 999]) {
+      const mean = memberScores.reduce((sum, scores) => sum + logit(scores[k]!), 0) / 3;
+      assert.ok(Math.abs(1 / (1 + Math.exp(-mean)) - expected[k]!) <= 1e-5, `row ${k}`);
+    }
+    assert.notDeepEqual(memberScores[0], memberScores[1], 'members start from different seeds');
+
+    const session = await ort.InferenceSession.create(trained.ensemble.toOnnx(), { executionProviders: ['cpu'], intraOpNumThreads: 1 });
+    const scores = await scoreWithSession(session, spec, valid, 1000);
+    let worst = 0;
+    for (let k = 0; k < 1000; k++) worst = Math.max(worst, Math.abs(scores[k]! - expected[k]!));
+    assert.ok(worst <= 1e-4, `max abs difference ${worst}`);
+    assert.equal(session.inputNames.length, spec.categorical.length + spec.dense.length, 'the members share the inputs');
     await session.release();
   });
 });
