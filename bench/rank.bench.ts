@@ -8,7 +8,7 @@
  * members, each a full wide & deep in the one graph); weights are seeded random, which does
  * not change the cost.
  *
- *   npm run bench:rank -- [--candidates 500] [--iterations 3000] [--threads 1] [--out f.json]
+ *   npm run bench:rank -- [--candidates 500] [--iterations 3000] [--threads 1] [--config recsys.yaml] [--out f.json]
  */
 import { writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';

@@ -316,9 +316,9 @@ export const configSchema = z
             batchSize: positiveInt.default(512),
             learningRate: z.number().positive().default(0.001),
             embeddingDim: positiveInt.max(256).default(16),
-            hidden: z.array(positiveInt).min(1).default([128, 64]),
+            hidden: z.array(positiveInt).min(1).default([256, 128, 64]),
             /** Wide & deep models trained from seeds seed, seed+1, ...; served as one graph (mean logit). */
-            members: positiveInt.max(8).default(3),
+            members: positiveInt.max(8).default(1),
             seed: z.number().int().default(7),
           })
           .strict()
