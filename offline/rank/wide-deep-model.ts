@@ -32,6 +32,8 @@ export class WideDeepModel {
   private readonly deepFields: number[];
   private readonly denseWidth: number;
   private readonly deepWidth: number;
+  /** Per dense field: fed once per request (a user field) rather than per candidate. */
+  private readonly isUserDense: readonly boolean[];
   private x = new Float32Array(0);
   private denseX = new Float32Array(0);
   private gx = new Float32Array(0);
@@ -46,6 +48,7 @@ export class WideDeepModel {
       return table;
     });
     this.denseWidth = spec.dense.reduce((sum, field) => sum + field.width, 0);
+    this.isUserDense = spec.dense.map((field) => USER_DENSE_FIELDS.has(field.name));
     this.wideDense = new DenseLayer(this.denseWidth, 1, random, 'wide.dense');
     this.wideDense.weight.value.fill(0);
     this.deepFields = shape.deep ? spec.categorical.flatMap((field, f) => (field.deep ? [f] : [])) : [];
@@ -193,10 +196,6 @@ export class WideDeepModel {
       h = g.apply('Gemm', [h, g.floatInitializer(`${prefix}mlp_${l + 1}_w`, layer.weight.value, [layer.outDim, layer.inDim]), g.floatInitializer(`${prefix}mlp_${l + 1}_b`, layer.bias.value, [layer.outDim])], { transB: attr.int(1) });
     });
     return h;
-  }
-
-  private get isUserDense(): boolean[] {
-    return this.spec.dense.map((field) => USER_DENSE_FIELDS.has(field.name));
   }
 
   /** Dense columns of the trainer's layout, split into the user's and the candidates'. */

@@ -11,6 +11,12 @@ import { rocAuc } from '../../../offline/rank/binary-metrics.js';
 import type { LabelledPairs } from '../../../offline/rank/labelled-pairs.js';
 import { predictPairs, trainWideDeep, trainWideDeepEnsemble } from '../../../offline/rank/train-wide-deep.js';
 
+function maxAbsDifference(a: Float32Array, b: Float32Array, rows: number): number {
+  let worst = 0;
+  for (let k = 0; k < rows; k++) worst = Math.max(worst, Math.abs(a[k]! - b[k]!));
+  return worst;
+}
+
 function smallSpec(): FeatureSpec {
   const users = 50;
   const items = 80;
@@ -63,8 +69,7 @@ void describe('wide & deep ranker', () => {
     const session = await ort.InferenceSession.create(trained.model.toOnnx(), { executionProviders: ['cpu'], intraOpNumThreads: 1 });
     const scores = await scoreWithSession(session, spec, valid, 1000);
     assert.equal(scores.length, 1000);
-    let worst = 0;
-    for (let k = 0; k < 1000; k++) worst = Math.max(worst, Math.abs(scores[k]! - expected[k]!));
+    const worst = maxAbsDifference(scores, expected, 1000);
     assert.ok(worst <= 1e-4, `max abs difference ${worst}`);
     await session.release();
   });
@@ -76,8 +81,7 @@ void describe('wide & deep ranker', () => {
     const expected = await predictPairs(trained.model, train);
     const session = await ort.InferenceSession.create(trained.model.toOnnx(), { executionProviders: ['cpu'] });
     const scores = await scoreWithSession(session, spec, train, train.rows);
-    let worst = 0;
-    for (let k = 0; k < train.rows; k++) worst = Math.max(worst, Math.abs(scores[k]! - expected[k]!));
+    const worst = maxAbsDifference(scores, expected, train.rows);
     assert.ok(worst <= 1e-4, `max abs difference ${worst}`);
     assert.equal(session.inputNames.length, spec.categorical.length + spec.dense.length);
     await session.release();
@@ -102,8 +106,7 @@ void describe('wide & deep ranker', () => {
 
     const session = await ort.InferenceSession.create(trained.ensemble.toOnnx(), { executionProviders: ['cpu'], intraOpNumThreads: 1 });
     const scores = await scoreWithSession(session, spec, valid, 1000);
-    let worst = 0;
-    for (let k = 0; k < 1000; k++) worst = Math.max(worst, Math.abs(scores[k]! - expected[k]!));
+    const worst = maxAbsDifference(scores, expected, 1000);
     assert.ok(worst <= 1e-4, `max abs difference ${worst}`);
     assert.equal(session.inputNames.length, spec.categorical.length + spec.dense.length, 'the members share the inputs');
     await session.release();
