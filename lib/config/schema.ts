@@ -310,11 +310,13 @@ export const configSchema = z
             /** Fractions of sampled users whose pairs are held back for early stopping and for the report. */
             validFraction: z.number().positive().max(0.5).default(0.1),
             testFraction: z.number().positive().max(0.5).default(0.1),
-            epochs: positiveInt.max(100).default(6),
+            epochs: positiveInt.max(100).default(10),
             /** Epochs without a better validation AUC before training stops. */
             patience: positiveInt.default(2),
             batchSize: positiveInt.default(512),
             learningRate: z.number().positive().default(0.001),
+            /** L2 penalty on id weights and embedding rows, applied to the rows each batch touches. */
+            embeddingL2: z.number().nonnegative().max(10).default(0.001),
             embeddingDim: positiveInt.max(256).default(16),
             hidden: z.array(positiveInt).min(1).default([256, 128, 64]),
             /** Wide & deep models trained from seeds seed, seed+1, ...; served as one graph (mean logit). */

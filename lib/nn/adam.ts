@@ -7,6 +7,11 @@ export interface AdamOptions {
   readonly epsilon?: number;
   /** Decoupled weight decay (AdamW), applied to dense parameters only; 0 = off. */
   readonly weightDecay?: number;
+  /**
+   * L2 penalty on embedding rows, applied to the rows a batch touched (their gradient gains
+   * sparseL2 · w): rows seen often are held back as often as they are pushed; 0 = off.
+   */
+  readonly sparseL2?: number;
 }
 
 /**
@@ -21,6 +26,7 @@ export class Adam {
   private readonly beta2: number;
   private readonly epsilon: number;
   private readonly weightDecay: number;
+  private readonly sparseL2: number;
   private readonly moments = new Map<Float32Array, { m: Float32Array; v: Float32Array }>();
   private t = 0;
 
@@ -34,6 +40,7 @@ export class Adam {
     this.beta2 = options.beta2 ?? 0.999;
     this.epsilon = options.epsilon ?? 1e-8;
     this.weightDecay = options.weightDecay ?? 0;
+    this.sparseL2 = options.sparseL2 ?? 0;
   }
 
   get steps(): number {
@@ -69,13 +76,14 @@ export class Adam {
       }
       g.fill(0);
     }
+    const l2 = this.sparseL2;
     for (const p of this.sparse) {
       const { m, v } = this.state(p.value);
       const { dim, value: w, grad: g } = p;
       for (let t = 0; t < p.touchedCount; t++) {
         const base = p.touched[t]! * dim;
         for (let k = base; k < base + dim; k++) {
-          const gk = g[k]!;
+          const gk = g[k]! + l2 * w[k]!;
           const mk = beta1 * m[k]! + (1 - beta1) * gk;
           const vk = beta2 * v[k]! + (1 - beta2) * gk * gk;
           m[k] = mk;

@@ -16,6 +16,8 @@ export interface TrainSettings {
   readonly patience: number;
   readonly batchSize: number;
   readonly learningRate: number;
+  /** L2 penalty on the id weights and embeddings, per touched row (Adam's sparseL2). */
+  readonly embeddingL2: number;
   readonly seed: number;
 }
 
@@ -75,7 +77,7 @@ export async function predictPairs(model: { predict(batch: ModelBatch): Float32A
 export async function trainWideDeep(spec: FeatureSpec, shape: WideDeepShape, train: LabelledPairs, valid: LabelledPairs, settings: TrainSettings, progress: ProgressFactory, label: string): Promise<TrainedModel> {
   const random = createPrng(settings.seed);
   const model = new WideDeepModel(spec, shape, random);
-  const optimiser = model.createOptimiser(settings.learningRate);
+  const optimiser = model.createOptimiser(settings.learningRate, settings.embeddingL2);
   const gatherer = new BatchGatherer(train, settings.batchSize);
   const grad = new Float32Array(settings.batchSize);
   const epochs: { epoch: number; loss: number; validAuc: number; seconds: number }[] = [];

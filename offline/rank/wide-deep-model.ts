@@ -65,8 +65,8 @@ export class WideDeepModel {
     return [...this.wide, ...this.deepTables.filter((table): table is EmbeddingTable => table !== null)].map((table) => table.parameter);
   }
 
-  createOptimiser(learningRate: number): Adam {
-    return new Adam(this.denseParameters, this.sparseParameters, { learningRate });
+  createOptimiser(learningRate: number, embeddingL2 = 0): Adam {
+    return new Adam(this.denseParameters, this.sparseParameters, { learningRate, sparseL2: embeddingL2 });
   }
 
   private ensure(rows: number): void {

@@ -204,6 +204,21 @@ void describe('lib/nn kernels', () => {
     assert.ok(table.parameter.grad.every((g) => g === 0));
   });
 
+  void it('Adam sparseL2 shrinks touched rows toward 0 and leaves untouched rows alone', () => {
+    const table = new EmbeddingTable(3, 1, random, 1);
+    const before = Float32Array.from(table.parameter.value);
+    const adam = new Adam([], [table.parameter], { learningRate: 0.02, sparseL2: 1 });
+    // Loss (w - 3)² + (1 / 2)·w² for row 1: minimised at w = 2 (3 without the penalty).
+    for (let step = 0; step < 1500; step++) {
+      const w = table.parameter.value[1]!;
+      table.scatterAdd(Int32Array.from([1]), 1, Float32Array.from([2 * (w - 3)]));
+      adam.step();
+    }
+    assert.ok(Math.abs(table.parameter.value[1]! - 2) < 0.02, `row 1 at ${table.parameter.value[1]}`);
+    assert.equal(table.parameter.value[0], before[0]);
+    assert.equal(table.parameter.value[2], before[2]);
+  });
+
   void it('seeded construction is deterministic', () => {
     const a = new Mlp([4, 3, 2], createPrng(5));
     const b = new Mlp([4, 3, 2], createPrng(5));

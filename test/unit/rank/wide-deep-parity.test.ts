@@ -61,7 +61,7 @@ void describe('wide & deep ranker', () => {
     const spec = smallSpec();
     const train = randomPairs(spec, 4000, 1);
     const valid = randomPairs(spec, 1000, 2);
-    const settings = { epochs: 3, patience: 2, batchSize: 256, learningRate: 0.003, seed: 5 };
+    const settings = { epochs: 3, patience: 2, batchSize: 256, learningRate: 0.003, embeddingL2: 0, seed: 5 };
     const trained = await trainWideDeep(spec, { deep: true, embeddingDim: 16, hidden: [256, 128, 64] }, train, valid, settings, silentProgress, 'test');
     const expected = await predictPairs(trained.model, valid);
     assert.ok(rocAuc(expected, valid.labels) > 0.7, 'learns the planted signal');
@@ -77,7 +77,7 @@ void describe('wide & deep ranker', () => {
   void it('the logistic-regression baseline exports the wide part alone', async () => {
     const spec = smallSpec();
     const train = randomPairs(spec, 2000, 3);
-    const trained = await trainWideDeep(spec, { deep: false, embeddingDim: 16, hidden: [8] }, train, train, { epochs: 1, patience: 1, batchSize: 256, learningRate: 0.01, seed: 1 }, silentProgress, 'lr');
+    const trained = await trainWideDeep(spec, { deep: false, embeddingDim: 16, hidden: [8] }, train, train, { epochs: 1, patience: 1, batchSize: 256, learningRate: 0.01, embeddingL2: 0, seed: 1 }, silentProgress, 'lr');
     const expected = await predictPairs(trained.model, train);
     const session = await ort.InferenceSession.create(trained.model.toOnnx(), { executionProviders: ['cpu'] });
     const scores = await scoreWithSession(session, spec, train, train.rows);
@@ -91,7 +91,7 @@ void describe('wide & deep ranker', () => {
     const spec = smallSpec();
     const train = randomPairs(spec, 3000, 4);
     const valid = randomPairs(spec, 1000, 6);
-    const settings = { epochs: 2, patience: 1, batchSize: 256, learningRate: 0.003, seed: 9 };
+    const settings = { epochs: 2, patience: 1, batchSize: 256, learningRate: 0.003, embeddingL2: 0, seed: 9 };
     const shape = { deep: true, embeddingDim: 8, hidden: [32, 16] };
     const trained = await trainWideDeepEnsemble(spec, shape, 3, train, valid, settings, silentProgress, 'ensemble');
     assert.equal(trained.members.length, 3);
