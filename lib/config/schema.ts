@@ -317,6 +317,8 @@ export const configSchema = z
             learningRate: z.number().positive().default(0.001),
             /** L2 penalty on id weights and embedding rows, applied to the rows each batch touches. */
             embeddingL2: z.number().nonnegative().max(10).default(0.001),
+            /** Decay (cap) of the moving average of the parameters that is validated and exported (lib/nn ParameterAverage); 0 = off. */
+            weightAverage: z.number().nonnegative().lt(1).default(0.999),
             embeddingDim: positiveInt.max(256).default(16),
             hidden: z.array(positiveInt).min(1).default([256, 128, 64]),
             /** Wide & deep models trained from seeds seed, seed+1, ...; served as one graph (mean logit). */

@@ -14,6 +14,8 @@
  *   (sum or mean pooling over CSR bags, optional weights); gradients touch only used rows.
  * - `Adam(denseParameters, sparseParameters, options)`: `step()` updates dense parameters
  *   and, lazily, only the touched rows of the tables; it zeroes the gradients it used.
+ * - `ParameterAverage(values, decay)`: `update()` after each step keeps an exponential moving
+ *   average of the parameters (decay ramped up over the first steps) in `values`.
  * - `sigmoidBinaryCrossEntropy(logits, labels, n, grad, weights?)`,
  *   `softmaxCrossEntropy(logits, rows, cols, targets, grad)` (in-batch softmax: targets =
  *   the diagonal; temperature, logQ and masks are applied to the logits by the caller),
@@ -43,6 +45,7 @@ export { Mlp } from './mlp.js';
 export { reluForward, reluBackward, sigmoid } from './activations.js';
 export { EmbeddingTable } from './embedding.js';
 export { Adam, type AdamOptions } from './adam.js';
+export { ParameterAverage } from './parameter-average.js';
 export { sigmoidBinaryCrossEntropy, softmaxCrossEntropy, l2NormalizeForward, l2NormalizeBackward } from './losses.js';
 export { fillNormal, fillUniform, glorotUniform, heUniform, type RandomSource } from './init.js';
 export { denseParameter, sparseParameter, touchRow, clearSparseGrad, type DenseParameter, type SparseParameter } from './parameter.js';

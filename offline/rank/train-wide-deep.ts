@@ -1,11 +1,13 @@
 /**
  * Trains a WideDeepModel on labelled pairs: shuffled minibatches, Adam, early stopping on
- * validation AUC (the best epoch's parameters are kept). Yields to the event loop after
+ * validation AUC (the best epoch's parameters, or with `weightAverage` their moving average, are
+ * kept). Yields to the event loop after
  * every step (a step is ~0.1 s of CPU), so progress and servers in the same process go on.
  */
 import { createPrng, shuffledIndices } from '../data/prng.js';
 import type { ProgressFactory } from '../progress.js';
 import { rocAuc } from './binary-metrics.js';
+import { ParameterAverage } from '../../lib/nn/index.js';
 import type { LabelledPairs } from './labelled-pairs.js';
 import { WideDeepModel, type ModelBatch, type WideDeepShape } from './wide-deep-model.js';
 import { WideDeepEnsemble } from './wide-deep-ensemble.js';
@@ -18,6 +20,8 @@ export interface TrainSettings {
   readonly learningRate: number;
   /** L2 penalty on the id weights and embeddings, per touched row (Adam's sparseL2). */
   readonly embeddingL2: number;
+  /** Decay of the moving average of the parameters (ParameterAverage) that is validated and kept instead of the last step's; 0 = off. */
+  readonly weightAverage?: number;
   readonly seed: number;
 }
 
@@ -82,6 +86,8 @@ export async function trainWideDeep(spec: FeatureSpec, shape: WideDeepShape, tra
   const grad = new Float32Array(settings.batchSize);
   const epochs: { epoch: number; loss: number; validAuc: number; seconds: number }[] = [];
   let best = { auc: Number.NEGATIVE_INFINITY, epoch: 0, snapshot: model.snapshot() };
+  const decay = settings.weightAverage ?? 0;
+  const average = decay > 0 ? new ParameterAverage(model.parameterValues(), decay) : null;
   const steps = Math.ceil(train.rows / settings.batchSize);
   for (let epoch = 1; epoch <= settings.epochs; epoch++) {
     const started = performance.now();
@@ -92,14 +98,18 @@ export async function trainWideDeep(spec: FeatureSpec, shape: WideDeepShape, tra
       const to = Math.min(train.rows, from + settings.batchSize);
       const batch = gatherer.gather(order, from, to);
       lossSum += model.trainStep(batch, gatherer.labels, optimiser, grad) * (to - from);
+      average?.update();
       bar.tick();
       // Yield between steps: a bundle built inside a serving process must not stall its event loop.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     bar.done();
+    const current = average === null ? null : model.snapshot();
+    if (average !== null) model.restore(average.values);
     const validAuc = rocAuc(await predictPairs(model, valid), valid.labels);
+    if (current !== null) model.restore(current);
     epochs.push({ epoch, loss: lossSum / Math.max(1, train.rows), validAuc, seconds: (performance.now() - started) / 1000 });
-    if (validAuc > best.auc) best = { auc: validAuc, epoch, snapshot: model.snapshot() };
+    if (validAuc > best.auc) best = { auc: validAuc, epoch, snapshot: average === null ? model.snapshot() : average.values.map((values) => values.slice()) };
     else if (epoch - best.epoch >= settings.patience) break;
   }
   model.restore(best.snapshot);

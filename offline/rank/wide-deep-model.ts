@@ -129,13 +129,18 @@ export class WideDeepModel {
     return Float32Array.from(logits.subarray(0, batch.rows), (x) => sigmoid(x));
   }
 
+  /** Every parameter's live values, in snapshot order. */
+  parameterValues(): Float32Array[] {
+    return [...this.denseParameters.map((p) => p.value), ...this.sparseParameters.map((p) => p.value)];
+  }
+
   /** Every parameter's values (for restoring the best epoch). */
   snapshot(): Float32Array[] {
-    return [...this.denseParameters.map((p) => p.value), ...this.sparseParameters.map((p) => p.value)].map((values) => values.slice());
+    return this.parameterValues().map((values) => values.slice());
   }
 
   restore(snapshot: readonly Float32Array[]): void {
-    [...this.denseParameters.map((p) => p.value), ...this.sparseParameters.map((p) => p.value)].forEach((values, k) => { values.set(snapshot[k]!); });
+    this.parameterValues().forEach((values, k) => { values.set(snapshot[k]!); });
   }
 
   /** The model as one ONNX graph (wideDeepToOnnx with this model alone). */

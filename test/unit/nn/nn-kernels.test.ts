@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPrng } from '../../../offline/data/prng.js';
 import {
-  Adam, DenseLayer, EmbeddingTable, Mlp, gemmABt, l2NormalizeBackward, l2NormalizeForward,
+  Adam, DenseLayer, EmbeddingTable, Mlp, ParameterAverage, gemmABt, l2NormalizeBackward, l2NormalizeForward,
   sigmoidBinaryCrossEntropy, softmaxCrossEntropy,
 } from '../../../lib/nn/index.js';
 
@@ -223,5 +223,23 @@ void describe('lib/nn kernels', () => {
     const a = new Mlp([4, 3, 2], createPrng(5));
     const b = new Mlp([4, 3, 2], createPrng(5));
     assert.deepEqual(a.parameters.map((p) => [...p.value]), b.parameters.map((p) => [...p.value]));
+  });
+
+  void it('ParameterAverage keeps an exponential moving average whose decay ramps up over the first steps', () => {
+    const live = [Float32Array.of(0, 10), Float32Array.of(4)];
+    const average = new ParameterAverage(live, 0.5);
+    // Step 0: d = min(0.5, 1/10) = 0.1; step 1: min(0.5, 2/11); from step 8 on, 0.5.
+    live[0]!.set([1, 20]);
+    live[1]![0] = 8;
+    average.update();
+    assert.deepEqual(Array.from(average.values[0]!), [Math.fround(0.9), Math.fround(19)]);
+    assert.equal(average.values[1]![0], Math.fround(0.1 * 4 + 0.9 * 8));
+    assert.ok(Math.abs(average.currentDecay - 2 / 11) < 1e-12);
+    for (let k = 0; k < 20; k++) average.update();
+    assert.equal(average.currentDecay, 0.5);
+    assert.ok(Math.abs(average.values[0]![1]! - 20) < 1e-3, 'converges to a constant input');
+    assert.equal(live[0]![0], 1, 'the live values are untouched');
+    assert.throws(() => new ParameterAverage(live, 1), RangeError);
+    assert.throws(() => new ParameterAverage(live, 0), RangeError);
   });
 });

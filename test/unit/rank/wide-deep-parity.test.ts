@@ -74,6 +74,30 @@ void describe('wide & deep ranker', () => {
     await session.release();
   });
 
+  void it('with weightAverage, the kept parameters are the moving average: it still learns and its export still matches', async () => {
+    const spec = smallSpec();
+    const train = randomPairs(spec, 3000, 31);
+    const valid = randomPairs(spec, 1000, 32);
+    const settings = { epochs: 3, patience: 2, batchSize: 256, learningRate: 0.003, embeddingL2: 0.001, seed: 8 };
+    const shape = { deep: true, embeddingDim: 8, hidden: [32, 16] };
+    const plain = await trainWideDeep(spec, shape, train, valid, settings, silentProgress, 'plain');
+    // A vanishing decay averages nothing: the same trajectory and parameters, up to float32 rounding.
+    const vanishing = await trainWideDeep(spec, shape, train, valid, { ...settings, weightAverage: 1e-9 }, silentProgress, 'vanishing');
+    const plainValues = plain.model.snapshot();
+    const drift = Math.max(...vanishing.model.snapshot().map((values, p) => maxAbsDifference(values, plainValues[p]!, values.length)));
+    assert.ok(drift <= 1e-6, `drift ${drift}`);
+    assert.equal(vanishing.bestEpoch, plain.bestEpoch);
+    const averaged = await trainWideDeep(spec, shape, train, valid, { ...settings, weightAverage: 0.95 }, silentProgress, 'averaged');
+    assert.notDeepEqual(averaged.model.snapshot(), plain.model.snapshot());
+    const expected = await predictPairs(averaged.model, valid);
+    assert.ok(rocAuc(expected, valid.labels) > 0.7, 'learns the planted signal');
+    assert.equal(averaged.epochs[averaged.bestEpoch - 1]!.validAuc, rocAuc(expected, valid.labels), 'the validated parameters are the kept ones');
+    const session = await ort.InferenceSession.create(averaged.model.toOnnx(), { executionProviders: ['cpu'], intraOpNumThreads: 1 });
+    const worst = maxAbsDifference(await scoreWithSession(session, spec, valid, 1000), expected, 1000);
+    assert.ok(worst <= 1e-4, `max abs difference ${worst}`);
+    await session.release();
+  });
+
   void it('the logistic-regression baseline exports the wide part alone', async () => {
     const spec = smallSpec();
     const train = randomPairs(spec, 2000, 3);
