@@ -9,12 +9,17 @@ import { enumFlag, parseFlags, stringFlag } from '../args.js';
 import { COMMON_FLAGS, DATA_FLAGS, type Command } from '../command.js';
 import { DATA_OPTIONS, FORMATS, columnsFromArgs, configFromArgs } from '../context.js';
 
+/** Four decimals, or three significant digits where that would print 0.0000 (a cold user's ranker probabilities). */
+export function formatScore(score: number): string {
+  return score !== 0 && Math.abs(score) < 0.00005 ? score.toExponential(2) : score.toFixed(4);
+}
+
 function formatItems(items: readonly ScoredItem__Output[]): string {
   return items
     .map((item, rank) => {
       const sources = Object.entries(item.source_scores).map(([source, score]) => `${source}=${score.toFixed(3)}`).join(' ');
       const title = item.info ? `${item.info.title}${item.info.genres.length > 0 ? ` [${item.info.genres.join('|')}]` : ''}` : '';
-      return `  ${String(rank + 1).padStart(2)}. ${item.item_id.padEnd(7)} ${item.score.toFixed(4)}  ${title}${sources ? `  (${sources})` : ''}`;
+      return `  ${String(rank + 1).padStart(2)}. ${item.item_id.padEnd(7)} ${formatScore(item.score).padEnd(7)} ${title}${sources ? `  (${sources})` : ''}`;
     })
     .join('\n');
 }
