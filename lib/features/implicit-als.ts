@@ -106,40 +106,52 @@ export class ImplicitAlsSolver {
       for (let p = 0; p < h; p++) sum += t[o + p]!;
       rhs[i] = (1 + alpha) * sum;
     }
-    const even = k - (k % 2);
-    for (let i = 0; i < even; i += 2) {
+    const blocked = k - (k % 4);
+    for (let i = 0; i < blocked; i += 4) {
       const o0 = i * stride;
       const o1 = o0 + stride;
-      for (let j = 0; j <= i; j += 2) {
+      const o2 = o1 + stride;
+      const o3 = o2 + stride;
+      for (let j = 0; j <= i; j += 4) {
         const q0 = j * stride;
         const q1 = q0 + stride;
-        let d00 = 0;
-        let d01 = 0;
-        let d10 = 0;
-        let d11 = 0;
+        const q2 = q1 + stride;
+        const q3 = q2 + stride;
+        let d00 = 0, d01 = 0, d02 = 0, d03 = 0;
+        let d10 = 0, d11 = 0, d12 = 0, d13 = 0;
+        let d20 = 0, d21 = 0, d22 = 0, d23 = 0;
+        let d30 = 0, d31 = 0, d32 = 0, d33 = 0;
         for (let p = 0; p < h; p++) {
-          const x0 = t[o0 + p]!;
-          const x1 = t[o1 + p]!;
           const y0 = t[q0 + p]!;
           const y1 = t[q1 + p]!;
-          d00 += x0 * y0;
-          d01 += x0 * y1;
-          d10 += x1 * y0;
-          d11 += x1 * y1;
+          const y2 = t[q2 + p]!;
+          const y3 = t[q3 + p]!;
+          let x = t[o0 + p]!;
+          d00 += x * y0; d01 += x * y1; d02 += x * y2; d03 += x * y3;
+          x = t[o1 + p]!;
+          d10 += x * y0; d11 += x * y1; d12 += x * y2; d13 += x * y3;
+          x = t[o2 + p]!;
+          d20 += x * y0; d21 += x * y1; d22 += x * y2; d23 += x * y3;
+          x = t[o3 + p]!;
+          d30 += x * y0; d31 += x * y1; d32 += x * y2; d33 += x * y3;
         }
-        a[i * k + j] = gram[i * k + j]! + alpha * d00;
-        a[i * k + j + 1] = gram[i * k + j + 1]! + alpha * d01;
-        a[(i + 1) * k + j] = gram[(i + 1) * k + j]! + alpha * d10;
-        a[(i + 1) * k + j + 1] = gram[(i + 1) * k + j + 1]! + alpha * d11;
+        const r0 = i * k + j;
+        const r1 = r0 + k;
+        const r2 = r1 + k;
+        const r3 = r2 + k;
+        a[r0] = gram[r0]! + alpha * d00; a[r0 + 1] = gram[r0 + 1]! + alpha * d01; a[r0 + 2] = gram[r0 + 2]! + alpha * d02; a[r0 + 3] = gram[r0 + 3]! + alpha * d03;
+        a[r1] = gram[r1]! + alpha * d10; a[r1 + 1] = gram[r1 + 1]! + alpha * d11; a[r1 + 2] = gram[r1 + 2]! + alpha * d12; a[r1 + 3] = gram[r1 + 3]! + alpha * d13;
+        a[r2] = gram[r2]! + alpha * d20; a[r2 + 1] = gram[r2 + 1]! + alpha * d21; a[r2 + 2] = gram[r2 + 2]! + alpha * d22; a[r2 + 3] = gram[r2 + 3]! + alpha * d23;
+        a[r3] = gram[r3]! + alpha * d30; a[r3 + 1] = gram[r3 + 1]! + alpha * d31; a[r3 + 2] = gram[r3 + 2]! + alpha * d32; a[r3 + 3] = gram[r3 + 3]! + alpha * d33;
       }
     }
-    if (even < k) {
-      const o = even * stride;
-      for (let j = 0; j < k; j++) {
+    for (let i = blocked; i < k; i++) {
+      const o = i * stride;
+      for (let j = 0; j <= i; j++) {
         const q = j * stride;
         let d = 0;
         for (let p = 0; p < h; p++) d += t[o + p]! * t[q + p]!;
-        a[even * k + j] = gram[even * k + j]! + alpha * d;
+        a[i * k + j] = gram[i * k + j]! + alpha * d;
       }
     }
   }

@@ -11,8 +11,8 @@ import { silentProgress } from '../../../offline/progress.js';
 const parameters = { factors: 3, alpha: 4, lambda: 0.5 };
 
 /** (YᵀY + λI + α Σ y_h y_hᵀ) x and (1 + α) Σ y_h, written out term by term. */
-function normalEquations(y: Float32Array, rows: number, observed: number[], x: Float64Array): { lhs: number[]; rhs: number[] } {
-  const { factors: k, alpha, lambda } = parameters;
+function normalEquations(y: Float32Array, rows: number, observed: number[], x: Float64Array, k = parameters.factors): { lhs: number[]; rhs: number[] } {
+  const { alpha, lambda } = parameters;
   const lhs = new Array<number>(k).fill(0);
   const rhs = new Array<number>(k).fill(0);
   for (let i = 0; i < k; i++) {
@@ -42,6 +42,18 @@ void describe('implicit ALS solver', () => {
     const solution = x.subarray(1, 1 + parameters.factors);
     const { lhs, rhs } = normalEquations(y, rows, [4, 1, 5], solution);
     lhs.forEach((value, i) => { assert.ok(Math.abs(value - rhs[i]!) < 1e-9, `row ${i}: ${value} vs ${rhs[i]}`); });
+  });
+
+  void it('solves them for factor counts on and off the 4 × 4 blocking of the Gram', () => {
+    for (const k of [1, 4, 5, 8, 11, 16]) {
+      const wide = Float32Array.from({ length: 40 * k }, () => random.next() * 2 - 1);
+      const wideSolver = new ImplicitAlsSolver({ ...parameters, factors: k }, factorGram(wide, 40, k, parameters.lambda));
+      const observed = [3, 17, 0, 39, 22, 8, 30];
+      const x = new Float64Array(k);
+      wideSolver.solve(wide, 40, Int32Array.from(observed), 0, observed.length, x, 0);
+      const { lhs, rhs } = normalEquations(wide, 40, observed, x, k);
+      lhs.forEach((value, i) => { assert.ok(Math.abs(value - rhs[i]!) < 1e-9, `k ${k} row ${i}: ${value} vs ${rhs[i]}`); });
+    }
   });
 
   void it('gives zeros for no observed rows, and the same answer on reuse', () => {
