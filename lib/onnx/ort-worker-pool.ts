@@ -2,10 +2,10 @@ import { Worker } from 'node:worker_threads';
 import { RecsysError, type ErrorCode, ERROR_CATALOGUE, errorMessage } from '../domain/errors.js';
 import type { OnnxConfig } from '../config/schema.js';
 import type { ExecutionProvider } from './ort-session.js';
-import type { OrtTensors, OrtWorkerData, OrtWorkerReply, OrtWorkerRequest } from './ort-worker-protocol.js';
+import type { OrtFeedBuilderSpec, OrtTensors, OrtWorkerData, OrtWorkerReply, OrtWorkerRequest } from './ort-worker-protocol.js';
 import { FeedBufferPool, packFeeds, packedByteLength } from './packed-feeds.js';
 
-export type { OrtTensorData, OrtTensorMessage, OrtTensorType, OrtTensors } from './ort-worker-protocol.js';
+export type { OrtFeedBuilder, OrtFeedBuilderSpec, OrtTensorData, OrtTensorMessage, OrtTensorType, OrtTensors } from './ort-worker-protocol.js';
 
 export interface OrtWorkerPoolOptions {
   /** Worker threads, one session each (default 1). */
@@ -16,6 +16,8 @@ export interface OrtWorkerPoolOptions {
   readonly timeoutMs?: number;
   /** Feeds of the warm-up run each worker does before it is ready (default: zeros, symbolic dims = 1). */
   readonly warmup?: OrtTensors;
+  /** A feed builder each worker loads (runs with `build: true` send its input, not feeds). */
+  readonly feedBuilder?: OrtFeedBuilderSpec;
 }
 
 export interface OrtRunOptions {
@@ -27,6 +29,8 @@ export interface OrtRunOptions {
    * stay usable and the copy is one memcpy per tensor, not a structured clone.
    */
   readonly transfer?: boolean;
+  /** `feeds` is the input of the workers' feed builder (OrtWorkerPoolOptions.feedBuilder), which makes the feeds in the worker. */
+  readonly build?: boolean;
 }
 
 /** Pool options from the config's `onnx` block. */
@@ -124,6 +128,7 @@ export class OrtWorkerPool {
       executionProviders: options.executionProviders ?? ['cpu'],
       intraOpNumThreads: options.intraOpNumThreads ?? 1,
       warmup: options.warmup,
+      feedBuilder: options.feedBuilder,
     };
     const url = new URL('./ort-worker.js', import.meta.url);
     const slots: Slot[] = [];
@@ -186,10 +191,10 @@ export class OrtWorkerPool {
           transfer.push(buffer);
         }
       }
-      request = { kind: 'run', id, feeds };
+      request = { kind: 'run', id, feeds, build: options.build };
     } else {
       packed = this.feedBuffers.acquire(packedByteLength(feeds));
-      request = { kind: 'run', id, feeds: packFeeds(feeds, packed), buffer: packed };
+      request = { kind: 'run', id, feeds: packFeeds(feeds, packed), buffer: packed, build: options.build };
       transfer.push(packed);
     }
     return new Promise<OrtTensors>((resolve, reject) => {

@@ -17,17 +17,37 @@ export interface OrtTensorMessage {
 
 export type OrtTensors = Readonly<Record<string, OrtTensorMessage>>;
 
+/**
+ * Work the worker does before each `build` run: the worker imports `module` once at start and
+ * calls its `createFeedBuilder(data)`; each run sent with `build: true` carries the builder's
+ * input (named typed arrays), and the worker runs the session on the feeds the builder returns.
+ * That moves the building (e.g. the ranker's feature assembly) off the caller's thread too.
+ */
+export interface OrtFeedBuilderSpec {
+  /** URL (file:) of an ES module exporting `createFeedBuilder(data: unknown): OrtFeedBuilder`. */
+  readonly module: string;
+  /** Structured-cloneable data given to createFeedBuilder once per worker. */
+  readonly data: unknown;
+}
+
+/** Turns one run's input into the session's feeds; the feeds must stay valid until the next call. */
+export type OrtFeedBuilder = (input: OrtTensors) => OrtTensors;
+
 export interface OrtWorkerData {
   readonly model: Uint8Array;
   readonly executionProviders: readonly ExecutionProvider[];
   readonly intraOpNumThreads: number;
   /** Feeds for the warm-up run; absent = zeros shaped from the model's inputs (symbolic dims = 1). */
   readonly warmup: OrtTensors | undefined;
+  readonly feedBuilder: OrtFeedBuilderSpec | undefined;
 }
 
-/** `buffer`: the one transferred buffer the feeds are views of (packed feeds), handed back with the reply for reuse. */
+/**
+ * `buffer`: the one transferred buffer the feeds are views of (packed feeds), handed back with
+ * the reply for reuse. `build`: `feeds` is the input of the worker's feed builder, not the feeds.
+ */
 export type OrtWorkerRequest =
-  | { readonly kind: 'run'; readonly id: number; readonly feeds: OrtTensors; readonly buffer?: ArrayBuffer }
+  | { readonly kind: 'run'; readonly id: number; readonly feeds: OrtTensors; readonly buffer?: ArrayBuffer; readonly build?: boolean }
   | { readonly kind: 'close' };
 
 export type OrtWorkerReply =

@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import ort from 'onnxruntime-node';
 import { errorMessage, isRecsysError } from '../domain/errors.js';
 import { createOrtSession, type OrtSession } from './ort-session.js';
-import type { OrtTensorData, OrtTensorMessage, OrtTensorType, OrtTensors, OrtWorkerData, OrtWorkerReply, OrtWorkerRequest } from './ort-worker-protocol.js';
+import type { OrtFeedBuilder, OrtFeedBuilderSpec, OrtTensorData, OrtTensorMessage, OrtTensorType, OrtTensors, OrtWorkerData, OrtWorkerReply, OrtWorkerRequest } from './ort-worker-protocol.js';
 
 const port = parentPort!;
 const data = workerData as OrtWorkerData;
@@ -61,9 +61,22 @@ function fromOrtOutputs(results: ort.InferenceSession.ReturnType): { outputs: Or
   return { outputs, transfer };
 }
 
+/** The feed builder named by the worker data, or null; a module without createFeedBuilder is a load failure. */
+async function loadFeedBuilder(spec: OrtFeedBuilderSpec | undefined): Promise<OrtFeedBuilder | null> {
+  if (spec === undefined) return null;
+  const module: unknown = await import(spec.module);
+  const create: unknown = typeof module === 'object' && module !== null ? (module as Record<string, unknown>).createFeedBuilder : undefined;
+  if (typeof create !== 'function') throw new Error(`${spec.module} exports no createFeedBuilder function`);
+  const builder: unknown = (create as (data: unknown) => unknown)(spec.data);
+  if (typeof builder !== 'function') throw new Error(`${spec.module}: createFeedBuilder returned no function`);
+  return builder as OrtFeedBuilder;
+}
+
 async function start(): Promise<void> {
   let handle: OrtSession;
+  let builder: OrtFeedBuilder | null;
   try {
+    builder = await loadFeedBuilder(data.feedBuilder);
     handle = await createOrtSession(data.model, { executionProviders: data.executionProviders, intraOpNumThreads: data.intraOpNumThreads });
     const started = performance.now();
     await handle.session.run(toOrtFeeds(data.warmup ?? dummyFeeds(handle.session)));
@@ -87,7 +100,12 @@ async function start(): Promise<void> {
       const { buffer } = request;
       const returned = buffer === undefined ? [] : [buffer];
       try {
-        const results = await handle.session.run(toOrtFeeds(request.feeds));
+        let feeds = request.feeds;
+        if (request.build === true) {
+          if (builder === null) throw new Error('this worker has no feed builder');
+          feeds = builder(feeds);
+        }
+        const results = await handle.session.run(toOrtFeeds(feeds));
         const { outputs, transfer } = fromOrtOutputs(results);
         reply({ kind: 'result', id: request.id, outputs, buffer }, [...transfer, ...returned]);
       } catch (error) {

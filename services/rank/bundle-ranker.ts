@@ -1,40 +1,39 @@
 /**
  * The in-process RankPort: the bundle's ONNX rankers scored on one tensor per feature field.
  * Item tensors are built once at load; one session per model lives in worker_threads
- * (OrtWorkerPool), created and warmed in the background at load; a call waits for them. Returns exactly one score per
- * candidate, in order; any other count is RECSYS_ERR_SCORER_SHAPE.
+ * (OrtWorkerPool), created and warmed in the background at load; a call waits for them.
+ * The features are assembled in the model's worker too (ranker-feed-builder.ts): a call
+ * sends the user context and the candidates, not the assembled batch. Returns exactly one
+ * score per candidate, in order; any other count is RECSYS_ERR_SCORER_SHAPE.
  */
 import type { RecsysConfig } from '../../lib/config/schema.js';
 import { RecsysError } from '../../lib/domain/errors.js';
-import { FeatureAssembler } from '../../lib/features/feature-assembler.js';
 import { decodeFeatureSpec, type FeatureSpec } from '../../lib/features/feature-spec.js';
 import { decodeFeatureTables, type FeatureTables } from '../../lib/features/feature-tables.js';
 import { buildItemTensors, type ItemTensors } from '../../lib/features/item-tensors.js';
-import { modelFeeds } from '../../lib/features/model-feeds.js';
 import { ortWorkerPoolOptionsFromConfig } from '../../lib/onnx/ort-worker-pool.js';
 import { ARTIFACT, RANK_MODEL_NAMES } from '../../lib/stores/bundle/artifacts.js';
 import type { ServingBundle } from '../../lib/stores/bundle/serving-bundle.js';
 import type { RankInput, RankOutput, RankPort } from '../recommend/rank-port.js';
 import { createPooledSessions, type ModelSessions } from './model-sessions.js';
+import { rankerFeedBuilder, rankerInput } from './ranker-feed-builder.js';
 
-export type SessionFactory = (models: ReadonlyMap<string, Uint8Array>) => Promise<ModelSessions>;
+/** Sessions for the bundle's models, given what each one's feed builder needs. */
+export type SessionFactory = (models: ReadonlyMap<string, Uint8Array>, feeds: { spec: FeatureSpec; items: ItemTensors; tables: FeatureTables }) => Promise<ModelSessions>;
 
 export class BundleRanker implements RankPort {
-  private readonly items: ItemTensors;
-  /** Free assemblers: a call holds one from assembly until its run resolved (the feeds alias its buffers). */
-  private readonly assemblers: FeatureAssembler[] = [];
   private readonly sessions: Promise<ModelSessions>;
 
   constructor(
     private readonly bundle: ServingBundle,
     readonly spec: FeatureSpec,
-    private readonly tables: FeatureTables,
+    tables: FeatureTables,
     models: ReadonlyMap<string, Uint8Array>,
     private readonly defaultModel: string,
     createSessions: SessionFactory,
   ) {
-    this.items = buildItemTensors(spec, tables, bundle.catalogue);
-    this.sessions = createSessions(models).then(async (sessions) => {
+    const items = buildItemTensors(spec, tables, bundle.catalogue);
+    this.sessions = createSessions(models, { spec, items, tables }).then(async (sessions) => {
       try {
         await this.warm(sessions);
       } catch (error) {
@@ -71,25 +70,19 @@ export class BundleRanker implements RankPort {
   private async score(input: RankInput): Promise<RankOutput> {
     const sessions = await this.sessions;
     const model = input.model === '' ? this.defaultModel : input.model;
-    const assembler = this.assemblers.pop() ?? new FeatureAssembler(this.spec, this.items, this.tables);
-    try {
-      const userIndex = input.known ? this.bundle.userIndex.get(input.userId) ?? -1 : -1;
-      const batch = assembler.assemble({ userIndex, recent: input.recent, recentRatings: input.recentRatings }, input.candidates);
-      const scores = await sessions.run(model, modelFeeds(model, this.spec, batch));
-      if (scores.length !== batch.rows) throw new RecsysError('RECSYS_ERR_SCORER_SHAPE', `ranker ${model} returned ${scores.length} scores for ${batch.rows} candidates`);
-      return { scores, model, provider: sessions.provider(model) };
-    } finally {
-      this.assemblers.push(assembler);
-    }
+    const userIndex = input.known ? this.bundle.userIndex.get(input.userId) ?? -1 : -1;
+    const rows = input.candidates.items.length;
+    const scores = await sessions.score(model, rankerInput({ userIndex, recent: input.recent, recentRatings: input.recentRatings }, input.candidates));
+    if (scores.length !== rows) throw new RecsysError('RECSYS_ERR_SCORER_SHAPE', `ranker ${model} returned ${scores.length} scores for ${rows} candidates`);
+    return { scores, model, provider: sessions.provider(model) };
   }
 
   private async warm(sessions: ModelSessions): Promise<void> {
     const popular = this.bundle.popular.overall;
     const n = Math.min(64, popular.items.length);
     const candidates = { items: popular.items.subarray(0, n), scores: popular.scores.subarray(0, n), sourceScores: new Map<string, Float32Array>() };
-    const assembler = new FeatureAssembler(this.spec, this.items, this.tables, n);
-    const batch = assembler.assemble({ userIndex: -1, recent: new Int32Array(0), recentRatings: new Float32Array(0) }, candidates);
-    for (const model of sessions.models) await sessions.run(model, modelFeeds(model, this.spec, batch));
+    const input = rankerInput({ userIndex: -1, recent: new Int32Array(0), recentRatings: new Float32Array(0) }, candidates);
+    for (const model of sessions.models) await sessions.score(model, input);
   }
 
   async close(): Promise<void> {
@@ -117,7 +110,7 @@ export function createBundleRanker(bundle: ServingBundle, config: Readonly<Recsy
     throw new RecsysError('RECSYS_ERR_BUNDLE_CORRUPT', `bundle ${bundle.version}: feature spec for ${spec.users} users / ${spec.items} items, bundle has ${bundle.userIndex.size} / ${bundle.catalogue.itemIds.length}`);
   }
   const tables = decodeFeatureTables(tableBytes, spec.users, spec.items, spec.als.factors);
-  const factory = createSessions ?? ((bytes) => createPooledSessions(bytes, ortWorkerPoolOptionsFromConfig(config.onnx)));
+  const factory = createSessions ?? ((bytes, feeds) => createPooledSessions(bytes, ortWorkerPoolOptionsFromConfig(config.onnx), (model) => rankerFeedBuilder({ model, ...feeds })));
   const defaultModel = models.has(config.rank.model) ? config.rank.model : models.keys().next().value!;
   return new BundleRanker(bundle, spec, tables, models, defaultModel, factory);
 }

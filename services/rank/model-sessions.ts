@@ -1,11 +1,11 @@
-import { OrtWorkerPool, type OrtTensors, type OrtWorkerPoolOptions } from '../../lib/onnx/ort-worker-pool.js';
+import { OrtWorkerPool, type OrtFeedBuilderSpec, type OrtTensors, type OrtWorkerPoolOptions } from '../../lib/onnx/ort-worker-pool.js';
 import { RecsysError } from '../../lib/domain/errors.js';
 import { SCORE_OUTPUT } from '../../lib/features/model-inputs.js';
 
 /** Runs ranker models by name; where the sessions live is the implementation's business. */
 export interface ModelSessions {
-  /** The score output of `model` for `feeds`; the feeds' memory may be reused once this resolves. */
-  readonly run: (model: string, feeds: OrtTensors) => Promise<Float32Array>;
+  /** The score output of `model` for `input` (the feed builder's input: rankerInput); the input's memory may be reused once this resolves. */
+  readonly score: (model: string, input: OrtTensors) => Promise<Float32Array>;
   /** Execution provider per model after load ('cpu', 'cuda'). */
   readonly provider: (model: string) => string;
   readonly models: readonly string[];
@@ -14,12 +14,13 @@ export interface ModelSessions {
 
 /**
  * One OrtWorkerPool per model: the sessions live in worker_threads (session.run blocks its
- * thread's event loop, DESIGN.md section 6), loaded and warmed before this resolves.
+ * thread's event loop, DESIGN.md section 6), loaded and warmed before this resolves. Each
+ * pool's workers build their feeds with `feedBuilder(model)` (the feature assembly).
  */
-export async function createPooledSessions(models: ReadonlyMap<string, Uint8Array>, options: OrtWorkerPoolOptions): Promise<ModelSessions> {
+export async function createPooledSessions(models: ReadonlyMap<string, Uint8Array>, options: OrtWorkerPoolOptions, feedBuilder: (model: string) => OrtFeedBuilderSpec): Promise<ModelSessions> {
   const pools = new Map<string, OrtWorkerPool>();
   try {
-    for (const [name, bytes] of models) pools.set(name, await OrtWorkerPool.create(bytes, options));
+    for (const [name, bytes] of models) pools.set(name, await OrtWorkerPool.create(bytes, { ...options, feedBuilder: feedBuilder(name) }));
   } catch (error) {
     await Promise.all([...pools.values()].map((pool) => pool.close()));
     throw error;
@@ -32,9 +33,9 @@ export async function createPooledSessions(models: ReadonlyMap<string, Uint8Arra
   return {
     models: [...pools.keys()],
     provider: (model) => get(model).provider,
-    run: async (model, feeds) => {
-      // Feeds are views of the assembler's reused buffers: packed into a pooled buffer, never transferred themselves (that would detach them).
-      const outputs = await get(model).run(feeds, { transfer: false });
+    score: async (model, input) => {
+      // The input is views of the caller's arrays (histories, merged candidates): packed into a pooled buffer, never transferred themselves (that would detach them).
+      const outputs = await get(model).run(input, { transfer: false, build: true });
       const scores = outputs[SCORE_OUTPUT]?.data;
       if (!(scores instanceof Float32Array)) throw new RecsysError('RECSYS_ERR_SCORER_SHAPE', `ranker ${model} has no float output "${SCORE_OUTPUT}"`);
       return scores;

@@ -126,6 +126,25 @@ void describe('OrtWorkerPool', () => {
     assert.equal((out['score']!.data as Float32Array).length, 3);
   });
 
+  void it('a feed builder makes the feeds in the worker from the input a build run sends', async () => {
+    const rows = 50;
+    const x = features(rows, 9);
+    const direct = await createOrtSession(model);
+    const expected = (await direct.session.run({ x: new ort.Tensor('float32', Float32Array.from(x, (value) => value * 3), [rows, WIDTH]) }))['score']!.data as Float32Array;
+    await direct.release();
+    const module = new URL('../../support/scaled-feed-builder.js', import.meta.url).href;
+    const built = await OrtWorkerPool.create(model, { feedBuilder: { module, data: { scale: 3 } } });
+    try {
+      const out = await built.run({ raw: { type: 'float32', data: x, dims: [rows, WIDTH] } }, { transfer: false, build: true });
+      assert.deepEqual(Array.from(out['score']!.data as Float32Array), Array.from(expected));
+      await assert.rejects(pool.run({ raw: { type: 'float32', data: x, dims: [rows, WIDTH] } }, { build: true }), (error: unknown) => hasCode('RECSYS_ERR_ONNX_RUN_FAILED')(error) && /no feed builder/.test((error as Error).message));
+    } finally {
+      await built.close();
+    }
+    const noBuilder = { module: new URL('../../support/tiny-bundle.js', import.meta.url).href, data: null };
+    await assert.rejects(OrtWorkerPool.create(model, { feedBuilder: noBuilder }), (error: unknown) => hasCode('RECSYS_ERR_ONNX_SESSION_FAILED')(error) && /exports no createFeedBuilder/.test((error as Error).message));
+  });
+
   void it('a failed run is RECSYS_ERR_ONNX_RUN_FAILED and the worker keeps serving', async () => {
     await assert.rejects(pool.run({ x: { type: 'float32', data: new Float32Array(3 * 5), dims: [3, 5] } }), hasCode('RECSYS_ERR_ONNX_RUN_FAILED'));
     await assert.rejects(pool.run({ wrong: { type: 'float32', data: features(1), dims: [1, WIDTH] } }), hasCode('RECSYS_ERR_ONNX_RUN_FAILED'));

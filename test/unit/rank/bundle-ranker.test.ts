@@ -4,6 +4,13 @@ import { parseConfig } from '../../../lib/config/load-config.js';
 import { ARTIFACT } from '../../../lib/stores/bundle/artifacts.js';
 import { loadServingBundle, type ServingBundle } from '../../../lib/stores/bundle/serving-bundle.js';
 import { EmbeddedHistoryStore } from '../../../lib/stores/features/embedded-history-store.js';
+import { FeatureAssembler } from '../../../lib/features/feature-assembler.js';
+import { decodeFeatureSpec } from '../../../lib/features/feature-spec.js';
+import { decodeFeatureTables } from '../../../lib/features/feature-tables.js';
+import { buildItemTensors } from '../../../lib/features/item-tensors.js';
+import { modelFeeds, toOrtTensors } from '../../../lib/features/model-feeds.js';
+import { SCORE_OUTPUT } from '../../../lib/features/model-inputs.js';
+import { createOrtSession } from '../../../lib/onnx/ort-session.js';
 import { createBundleRanker } from '../../../services/rank/bundle-ranker.js';
 import { createInProcessPipeline } from '../../../services/server/in-process-pipeline.js';
 import { makeTinyBundle, type TinyBundle } from '../../support/tiny-bundle.js';
@@ -59,6 +66,39 @@ void describe('the rank job and the in-process ranker', () => {
         assert.ok(output.scores.every((score) => score >= 0 && score <= 1), `${model}: ${String(output.scores.slice(0, 5))}`);
       }
       await assert.rejects(ranker.rank({ ...input, model: 'nope' }, 1000), /no ranker model "nope"/);
+    } finally {
+      await ranker.close();
+    }
+  });
+
+  void it('scores in its worker exactly what assembling and running the model in this thread scores', async () => {
+    const ranker = createBundleRanker(bundle, tiny.config)!;
+    const spec = decodeFeatureSpec(bundle.ranking.get(ARTIFACT.featureSpec)!);
+    const tables = decodeFeatureTables(bundle.ranking.get(ARTIFACT.featureTables)!, spec.users, spec.items, spec.als.factors);
+    const assembler = new FeatureAssembler(spec, buildItemTensors(spec, tables, bundle.catalogue), tables);
+    try {
+      const { models } = await ranker.ready();
+      const users = [...bundle.userIndex.keys()];
+      const n = 120;
+      const items = Int32Array.from({ length: n }, (_, k) => (k * 7) % bundle.catalogue.itemIds.length);
+      const scores = Float32Array.from({ length: n }, (_, k) => 1 / (60 + k));
+      const sourceScores = new Map(spec.sources.map((source, s) => [source, Float32Array.from({ length: n }, (_, k) => ((k + s) % 3 === 0 ? Number.NaN : (k % 11) / (s + 1) - 2))]));
+      for (const [u, userId] of [users[3]!, users[40]!, 'a-stranger'].entries()) {
+        const userIndex = bundle.userIndex.get(userId) ?? -1;
+        const recent = bundle.histories.items.subarray(u * 9, u * 9 + 2 + u * 5);
+        const recentRatings = Float32Array.from(recent, (_, k) => (k % 4 === 0 ? Number.NaN : 1 + (k % 5)));
+        for (const model of models) {
+          const output = await ranker.rank({ userId, known: userIndex >= 0, recent, recentRatings, candidates: { items, scores, sourceScores }, model }, 1000);
+          const session = await createOrtSession(bundle.ranking.get(ARTIFACT.rankModels[model as keyof typeof ARTIFACT.rankModels])!);
+          try {
+            const feeds = modelFeeds(model, spec, assembler.assemble({ userIndex, recent, recentRatings }, { items, scores, sourceScores }));
+            const expected = (await session.session.run(toOrtTensors(feeds)))[SCORE_OUTPUT]!.data as Float32Array;
+            assert.deepEqual(Array.from(output.scores), Array.from(expected), `${model}, user ${userId}`);
+          } finally {
+            await session.release();
+          }
+        }
+      }
     } finally {
       await ranker.close();
     }
