@@ -40,6 +40,8 @@ interface Round {
   readonly mainMsPerCall: number;
   readonly wallMs: number;
   readonly degraded: number;
+  /** Calls that dropped each source (or `rank`) past its deadline or on failure. */
+  readonly degradedBy: Record<string, number>;
   readonly stages: Record<string, number>;
 }
 
@@ -58,6 +60,7 @@ async function round(pipeline: RecommendPipeline, users: readonly string[], conc
   const stages: Record<string, number> = {};
   let next = 0;
   let degraded = 0;
+  const degradedBy: Record<string, number> = {};
   const cpu = process.cpuUsage();
   const main = mainThreadCpuMs();
   const started = performance.now();
@@ -66,6 +69,7 @@ async function round(pipeline: RecommendPipeline, users: readonly string[], conc
       const userId = users[next++]!;
       const result = await pipeline.recommend({ userId, count: 10, excludeItemIds: [] });
       if (result.degradedSources.length > 0) degraded++;
+      for (const source of result.degradedSources) degradedBy[source] = (degradedBy[source] ?? 0) + 1;
       for (const { stage, millis } of result.timings) stages[stage] = (stages[stage] ?? 0) + millis;
     }
   };
@@ -75,7 +79,7 @@ async function round(pipeline: RecommendPipeline, users: readonly string[], conc
   const mainMs = mainThreadCpuMs() - main;
   const calls = users.length;
   for (const stage of Object.keys(stages)) stages[stage] = stages[stage]! / calls;
-  return { calls, cpuMsPerCall: (used.user + used.system) / 1000 / calls, mainMsPerCall: mainMs / calls, wallMs, degraded, stages };
+  return { calls, cpuMsPerCall: (used.user + used.system) / 1000 / calls, mainMsPerCall: mainMs / calls, wallMs, degraded, degradedBy, stages };
 }
 
 async function main(): Promise<void> {
@@ -101,7 +105,7 @@ async function main(): Promise<void> {
   for (let r = 0; r < Number(args.rounds); r++) {
     const result = await round(pipeline, users, Number(args.concurrency));
     const stages = Object.entries(result.stages).map(([stage, ms]) => `${stage} ${ms.toFixed(3)}`).join(', ');
-    process.stdout.write(`round ${r + 1}: ${result.calls} calls, cpu/call ${result.cpuMsPerCall.toFixed(3)} ms, main/call ${result.mainMsPerCall.toFixed(3)} ms, ${(result.calls / (result.wallMs / 1000)).toFixed(0)} calls/s, ${result.degraded} degraded; stage wall ms/call: ${stages}; load ${loadavg()[0]!.toFixed(2)}\n`);
+    process.stdout.write(`round ${r + 1}: ${result.calls} calls, cpu/call ${result.cpuMsPerCall.toFixed(3)} ms, main/call ${result.mainMsPerCall.toFixed(3)} ms, ${(result.calls / (result.wallMs / 1000)).toFixed(0)} calls/s, ${result.degraded} degraded${result.degraded > 0 ? ` (${Object.entries(result.degradedBy).map(([source, n]) => `${source} ${n}`).join(', ')})` : ''}; stage wall ms/call: ${stages}; load ${loadavg()[0]!.toFixed(2)}\n`);
   }
   if (profiler) {
     const { profile } = await profiler.post('Profiler.stop');

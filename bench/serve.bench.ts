@@ -111,6 +111,7 @@ async function run(args: ServeBenchArgs): Promise<void> {
     let cpuAtEnd: Promise<number | null> = Promise.resolve(null);
     recommend = await driveLoad({
       ...common,
+      countDegraded: true,
       onStart: () => {
         setTimeout(() => {
           cpuAtStart = processCpuSeconds(server.pid);

@@ -31,6 +31,8 @@ export function benchReport(inputs: BenchInputs): Record<string, unknown> {
     'recommend.p999_ms': round(recommend.p999Ms),
     'recommend.count': recommend.count,
     'recommend.errors': recommend.errors,
+    'recommend.degraded_calls': recommend.degradedCalls,
+    'recommend.degraded_sources': recommend.degradedSources,
     'echo.rps': echo ? round(echo.rps, 1) : null,
     'echo.p50_ms': echo ? round(echo.p50Ms) : null,
     'echo.p99_ms': echo ? round(echo.p99Ms) : null,
@@ -59,7 +61,7 @@ export function formatVerdict(report: Record<string, unknown>): string {
   };
   return [
     `candidates ranked per call: ${show('candidates.mean')} on average (min ${show('candidates.min')}, asked ${show('candidates')})`,
-    `recommend.rps ${show('recommend.rps')}  p50 ${show('recommend.p50_ms', ' ms')}  p99 ${show('recommend.p99_ms', ' ms')}  errors ${show('errors')}`,
+    `recommend.rps ${show('recommend.rps')}  p50 ${show('recommend.p50_ms', ' ms')}  p99 ${show('recommend.p99_ms', ' ms')}  errors ${show('errors')}  degraded ${show('recommend.degraded_calls')} ${show('recommend.degraded_sources')}`,
     `echo.rps ${show('echo.rps')} (transport ceiling)   model.ms ${show('model.ms')} (${String(report['model.note'])})`,
     `limit_rps = cores / (cores / echo.rps + model.ms / 1000) = ${show('limit_rps')}   efficiency ${show('efficiency')}`,
     `server peak RSS (VmHWM) ${show('server.peak_rss_mb', ' MiB')}   server CPU per Recommend call ${show('recommend.server_cpu_ms_per_call', ' ms')}`,

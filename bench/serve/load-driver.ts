@@ -15,6 +15,8 @@ export interface LoadRun {
   readonly warmupSeconds: number;
   readonly durationSeconds: number;
   readonly deadlineMs: number;
+  /** Read each OK response's serving.degraded_sources (Recommend responses only). */
+  readonly countDegraded?: boolean;
   /** Called when the threads are told to start (warm-up begins). */
   readonly onStart?: () => void;
 }
@@ -42,6 +44,7 @@ export async function driveLoad(run: LoadRun): Promise<RunSummary> {
       warmupMs: run.warmupSeconds * 1000,
       durationMs: run.durationSeconds * 1000,
       deadlineMs: run.deadlineMs,
+      countDegraded: run.countDegraded ?? false,
     };
     return new Worker(new URL('./load-worker.js', import.meta.url), { workerData: job });
   });

@@ -1,8 +1,8 @@
 /**
  * One driver thread: its own grpc-js channels (channelz off, a local subchannel pool so each
  * client is its own HTTP/2 connection), pre-serialised request bytes sent round-robin, and
- * responses kept as raw bytes (nothing decoded), so the driver spends its CPU on the
- * transport only. Closed loop (each of `concurrency` slots sends its next call when the last
+ * responses kept as raw bytes (only a Recommend response's degraded sources are read, by a
+ * wire-level scan), so the driver spends its CPU on the transport. Closed loop (each of `concurrency` slots sends its next call when the last
  * returns) or, with `rate`, open loop with latency counted from each call's scheduled time
  * (no coordinated omission). Calls that finish inside the measured window are reported.
  */
@@ -10,6 +10,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Client, credentials, status, type ServiceError } from '@grpc/grpc-js';
 import { LatencyHistogram } from './latency-histogram.js';
 import type { WorkerReport } from './run-summary.js';
+import { degradedSourcesOf } from './serving-info.js';
 
 export interface DriverJob {
   readonly target: string;
@@ -25,6 +26,8 @@ export interface DriverJob {
   readonly warmupMs: number;
   readonly durationMs: number;
   readonly deadlineMs: number;
+  /** Count responses whose serving info names degraded sources (RecommendResponse); false for echo. */
+  readonly countDegraded: boolean;
 }
 
 export type WorkerMessage = { readonly kind: 'ready' } | { readonly kind: 'report'; readonly report: WorkerReport } | { readonly kind: 'failed'; readonly error: string };
@@ -47,6 +50,8 @@ function waitReady(client: Client): Promise<void> {
 function run(): Promise<WorkerReport> {
   const histogram = new LatencyHistogram();
   const errors: Record<string, number> = {};
+  const degradedSources: Record<string, number> = {};
+  let degradedCalls = 0;
   const started = performance.now();
   const measureStart = started + job.warmupMs;
   const measureEnd = measureStart + job.durationMs;
@@ -56,20 +61,27 @@ function run(): Promise<WorkerReport> {
   return new Promise((resolve) => {
     let stopped = false;
     const finishIfDrained = (): void => {
-      if (stopped && inFlight === 0) resolve({ histogram: histogram.data(), errors });
+      if (stopped && inFlight === 0) resolve({ histogram: histogram.data(), errors, degradedCalls, degradedSources });
     };
     const send = (scheduled: number, onDone: () => void): void => {
       const n = next++;
       const client = clients[n % clients.length]!;
       inFlight++;
-      client.makeUnaryRequest(job.path, identity, identity, requests[n % requests.length]!, { deadline: Date.now() + job.deadlineMs }, (error: ServiceError | null) => {
+      client.makeUnaryRequest(job.path, identity, identity, requests[n % requests.length]!, { deadline: Date.now() + job.deadlineMs }, (error: ServiceError | null, response?: Buffer) => {
         inFlight--;
         const now = performance.now();
         if (now >= measureStart && now <= measureEnd) {
           if (error) {
             const name = status[error.code] as string | undefined ?? String(error.code);
             errors[name] = (errors[name] ?? 0) + 1;
-          } else histogram.record(now - scheduled);
+          } else {
+            histogram.record(now - scheduled);
+            if (job.countDegraded && response !== undefined) {
+              const sources = degradedSourcesOf(response) ?? ['(unreadable response)'];
+              if (sources.length > 0) degradedCalls++;
+              for (const source of sources) degradedSources[source] = (degradedSources[source] ?? 0) + 1;
+            }
+          }
         }
         onDone();
       });

@@ -18,21 +18,31 @@ export interface RunSummary {
   readonly p999Ms: number;
   /** gRPC status name → calls that ended with it (OK excluded). */
   readonly errors: Readonly<Record<string, number>>;
+  /** Successful calls answered without at least one recall source or the ranker (serving.degraded_sources). */
+  readonly degradedCalls: number;
+  /** Source (or `rank`) → successful calls answered without it. */
+  readonly degradedSources: Readonly<Record<string, number>>;
 }
 
 /** What one driver thread measured. Latencies of successful calls only; failures are counted by status. */
 export interface WorkerReport {
   readonly histogram: HistogramData;
   readonly errors: Readonly<Record<string, number>>;
+  readonly degradedCalls: number;
+  readonly degradedSources: Readonly<Record<string, number>>;
 }
 
 /** Merges the driver threads' reports of one run measured over `seconds`. */
 export function summariseRun(name: string, reports: readonly WorkerReport[], seconds: number): RunSummary {
   const histogram = new LatencyHistogram();
   const errors: Record<string, number> = {};
+  const degradedSources: Record<string, number> = {};
+  let degradedCalls = 0;
   for (const report of reports) {
     histogram.add(report.histogram);
     for (const [code, n] of Object.entries(report.errors)) errors[code] = (errors[code] ?? 0) + n;
+    degradedCalls += report.degradedCalls;
+    for (const [source, n] of Object.entries(report.degradedSources)) degradedSources[source] = (degradedSources[source] ?? 0) + n;
   }
   const failed = Object.values(errors).reduce((sum, n) => sum + n, 0);
   return {
@@ -49,6 +59,8 @@ export function summariseRun(name: string, reports: readonly WorkerReport[], sec
     p99Ms: histogram.quantileMillis(0.99),
     p999Ms: histogram.quantileMillis(0.999),
     errors,
+    degradedCalls,
+    degradedSources,
   };
 }
 
@@ -61,6 +73,8 @@ export function limitRps(cores: number, echoRps: number | null, modelMs: number 
   if (echoRps === null || !(echoRps > 0) || modelMs === null || !Number.isFinite(modelMs) || cores <= 0) return null;
   return cores / (cores / echoRps + modelMs / 1000);
 }
+
+const formatCounts = (counts: Readonly<Record<string, number>>): string => Object.entries(counts).sort(([, a], [, b]) => b - a).map(([name, n]) => `${name} ${n}`).join(', ');
 
 const ms = (value: number): string => (Number.isFinite(value) ? `${value.toFixed(2)} ms` : 'n/a');
 
@@ -86,5 +100,6 @@ export function formatRun(summary: RunSummary): string {
     'Status code distribution:',
     `  [OK]  ${summary.ok} responses`,
     ...errorLines,
+    ...(summary.degradedCalls > 0 ? ['', `Degraded (OK, but without a recall source or the ranker): ${summary.degradedCalls} responses (${formatCounts(summary.degradedSources)})`] : []),
   ].join('\n');
 }

@@ -6,11 +6,13 @@ import { formatRun, limitRps, summariseRun, type WorkerReport } from '../../../b
 import { benchReport, formatVerdict } from '../../../bench/serve/bench-report.js';
 import { splitEvenly } from '../../../bench/serve/load-driver.js';
 import { portFromStartLine, processCpuSeconds, processMemoryMb } from '../../../bench/serve/server-process.js';
+import { degradedSourcesOf } from '../../../bench/serve/serving-info.js';
+import { loadRecsysPackageDefinition } from '../../../services/server/load-proto.js';
 
-function report(latencies: number[], errors: Record<string, number> = {}): WorkerReport {
+function report(latencies: number[], errors: Record<string, number> = {}, degradedSources: Record<string, number> = {}): WorkerReport {
   const histogram = new LatencyHistogram();
   for (const millis of latencies) histogram.record(millis);
-  return { histogram: histogram.data(), errors };
+  return { histogram: histogram.data(), errors, degradedCalls: Math.max(0, ...Object.values(degradedSources)), degradedSources };
 }
 
 void describe('run summary', () => {
@@ -28,6 +30,27 @@ void describe('run summary', () => {
     assert.match(text, /Requests\/sec: 2\.50/);
     assert.match(text, /\[DEADLINE_EXCEEDED\]\s+3 calls/);
     assert.match(text, /\[OK\]\s+5 responses/);
+    assert.doesNotMatch(text, /Degraded/);
+  });
+
+  void it('adds up degraded responses by source, and prints them', () => {
+    const summary = summariseRun('r', [report([1, 2], {}, { rank: 2, 'two-tower': 1 }), report([3], {}, { rank: 1 })], 1);
+    assert.equal(summary.degradedCalls, 3);
+    assert.deepEqual(summary.degradedSources, { rank: 3, 'two-tower': 1 });
+    assert.match(formatRun(summary), /Degraded \(OK, but without a recall source or the ranker\): 3 responses \(rank 3, two-tower 1\)/);
+  });
+
+  void it('reads serving.degraded_sources from a serialised RecommendResponse', () => {
+    const service = loadRecsysPackageDefinition()['recsys.v1.RecommendService'] as Record<string, { responseSerialize: (value: object) => Buffer }>;
+    const serialize = service['Recommend']!.responseSerialize;
+    const response = (degraded: string[]): Buffer => serialize({
+      items: [{ item_id: '7', score: 0.5, source_scores: { 'item-cf': 0.25 } }, { item_id: '9', score: 0.25 }],
+      serving: { bundle_version: 'v1', experiment: 'e', degraded_sources: degraded, degraded: degraded.length > 0, rank_provider: 'cpu', scene: 'default', experiments: ['l/e'] },
+      stages: [],
+    });
+    assert.deepEqual(degradedSourcesOf(response([])), []);
+    assert.deepEqual(degradedSourcesOf(response(['rank', 'two-tower'])), ['rank', 'two-tower']);
+    assert.equal(degradedSourcesOf(Uint8Array.of(0x12, 0x10, 0x01)), null);
   });
 
   void it('limit_rps = cores / (cores / echo.rps + model.ms / 1000), null when a term is unknown', () => {
@@ -51,6 +74,7 @@ void describe('run summary', () => {
     assert.equal(out.limit_rps, 1428.6);
     assert.equal(out.efficiency, Number((3000 / (2 / (2 / 5000 + 0.001))).toFixed(3)));
     assert.equal(out.errors, 2);
+    assert.equal(out['recommend.degraded_calls'], 0);
     assert.equal(out.concurrency, 32);
     assert.match(formatVerdict(out), /efficiency 2\.1/);
     const noModel = benchReport({ recommend, echo: null, modelMs: null, modelNote: 'no ranker', cores: 2, serverPeakRssMb: null, candidates: 500, candidatesMeasured: { mean: 0, min: 0, max: 0 }, settings: {} });
