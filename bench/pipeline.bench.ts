@@ -22,6 +22,7 @@ import { ortSessionOptionsFromConfig } from '../lib/onnx/ort-session.js';
 import { createInProcessPipeline } from '../services/server/in-process-pipeline.js';
 import type { RecommendPipeline } from '../services/recommend/recommend-pipeline.js';
 import { benchConfig } from './serve/bench-config.js';
+import { addCount, formatCounts } from './serve/run-summary.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -69,7 +70,7 @@ async function round(pipeline: RecommendPipeline, users: readonly string[], conc
       const userId = users[next++]!;
       const result = await pipeline.recommend({ userId, count: 10, excludeItemIds: [] });
       if (result.degradedSources.length > 0) degraded++;
-      for (const source of result.degradedSources) degradedBy[source] = (degradedBy[source] ?? 0) + 1;
+      for (const source of result.degradedSources) addCount(degradedBy, source);
       for (const { stage, millis } of result.timings) stages[stage] = (stages[stage] ?? 0) + millis;
     }
   };
@@ -105,7 +106,7 @@ async function main(): Promise<void> {
   for (let r = 0; r < Number(args.rounds); r++) {
     const result = await round(pipeline, users, Number(args.concurrency));
     const stages = Object.entries(result.stages).map(([stage, ms]) => `${stage} ${ms.toFixed(3)}`).join(', ');
-    process.stdout.write(`round ${r + 1}: ${result.calls} calls, cpu/call ${result.cpuMsPerCall.toFixed(3)} ms, main/call ${result.mainMsPerCall.toFixed(3)} ms, ${(result.calls / (result.wallMs / 1000)).toFixed(0)} calls/s, ${result.degraded} degraded${result.degraded > 0 ? ` (${Object.entries(result.degradedBy).map(([source, n]) => `${source} ${n}`).join(', ')})` : ''}; stage wall ms/call: ${stages}; load ${loadavg()[0]!.toFixed(2)}\n`);
+    process.stdout.write(`round ${r + 1}: ${result.calls} calls, cpu/call ${result.cpuMsPerCall.toFixed(3)} ms, main/call ${result.mainMsPerCall.toFixed(3)} ms, ${(result.calls / (result.wallMs / 1000)).toFixed(0)} calls/s, ${result.degraded} degraded${result.degraded > 0 ? ` (${formatCounts(result.degradedBy)})` : ''}; stage wall ms/call: ${stages}; load ${loadavg()[0]!.toFixed(2)}\n`);
   }
   if (profiler) {
     const { profile } = await profiler.post('Profiler.stop');

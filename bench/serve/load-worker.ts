@@ -2,14 +2,14 @@
  * One driver thread: its own grpc-js channels (channelz off, a local subchannel pool so each
  * client is its own HTTP/2 connection), pre-serialised request bytes sent round-robin, and
  * responses kept as raw bytes (only a Recommend response's degraded sources are read, by a
- * wire-level scan), so the driver spends its CPU on the transport. Closed loop (each of `concurrency` slots sends its next call when the last
- * returns) or, with `rate`, open loop with latency counted from each call's scheduled time
- * (no coordinated omission). Calls that finish inside the measured window are reported.
+ * wire-level scan), so the driver spends its CPU on the transport. Closed loop (each of
+ * `concurrency` slots sends its next call when the last returns) or, with `rate`, open loop
+ * with latency counted from each call's scheduled time (no coordinated omission). Calls that finish inside the measured window are reported.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Client, credentials, status, type ServiceError } from '@grpc/grpc-js';
 import { LatencyHistogram } from './latency-histogram.js';
-import type { WorkerReport } from './run-summary.js';
+import { addCount, type WorkerReport } from './run-summary.js';
 import { degradedSourcesOf } from './serving-info.js';
 
 export interface DriverJob {
@@ -73,13 +73,13 @@ function run(): Promise<WorkerReport> {
         if (now >= measureStart && now <= measureEnd) {
           if (error) {
             const name = status[error.code] as string | undefined ?? String(error.code);
-            errors[name] = (errors[name] ?? 0) + 1;
+            addCount(errors, name);
           } else {
             histogram.record(now - scheduled);
             if (job.countDegraded && response !== undefined) {
               const sources = degradedSourcesOf(response) ?? ['(unreadable response)'];
               if (sources.length > 0) degradedCalls++;
-              for (const source of sources) degradedSources[source] = (degradedSources[source] ?? 0) + 1;
+              for (const source of sources) addCount(degradedSources, source);
             }
           }
         }

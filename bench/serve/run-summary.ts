@@ -32,6 +32,16 @@ export interface WorkerReport {
   readonly degradedSources: Readonly<Record<string, number>>;
 }
 
+/** counts[key] += n (a missing key counts from 0). */
+export function addCount(counts: Record<string, number>, key: string, n = 1): void {
+  counts[key] = (counts[key] ?? 0) + n;
+}
+
+/** "a 3, b 1": the counts, largest first. */
+export function formatCounts(counts: Readonly<Record<string, number>>): string {
+  return Object.entries(counts).sort(([, a], [, b]) => b - a).map(([name, n]) => `${name} ${n}`).join(', ');
+}
+
 /** Merges the driver threads' reports of one run measured over `seconds`. */
 export function summariseRun(name: string, reports: readonly WorkerReport[], seconds: number): RunSummary {
   const histogram = new LatencyHistogram();
@@ -40,9 +50,9 @@ export function summariseRun(name: string, reports: readonly WorkerReport[], sec
   let degradedCalls = 0;
   for (const report of reports) {
     histogram.add(report.histogram);
-    for (const [code, n] of Object.entries(report.errors)) errors[code] = (errors[code] ?? 0) + n;
+    for (const [code, n] of Object.entries(report.errors)) addCount(errors, code, n);
     degradedCalls += report.degradedCalls;
-    for (const [source, n] of Object.entries(report.degradedSources)) degradedSources[source] = (degradedSources[source] ?? 0) + n;
+    for (const [source, n] of Object.entries(report.degradedSources)) addCount(degradedSources, source, n);
   }
   const failed = Object.values(errors).reduce((sum, n) => sum + n, 0);
   return {
@@ -73,8 +83,6 @@ export function limitRps(cores: number, echoRps: number | null, modelMs: number 
   if (echoRps === null || !(echoRps > 0) || modelMs === null || !Number.isFinite(modelMs) || cores <= 0) return null;
   return cores / (cores / echoRps + modelMs / 1000);
 }
-
-const formatCounts = (counts: Readonly<Record<string, number>>): string => Object.entries(counts).sort(([, a], [, b]) => b - a).map(([name, n]) => `${name} ${n}`).join(', ');
 
 const ms = (value: number): string => (Number.isFinite(value) ? `${value.toFixed(2)} ms` : 'n/a');
 
