@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { RecsysError, type ErrorCode, ERROR_CATALOGUE, errorMessage } from '../domain/errors.js';
 import type { OnnxConfig } from '../config/schema.js';
 import type { ExecutionProvider } from './ort-session.js';
@@ -31,6 +31,8 @@ export interface OrtRunOptions {
   readonly transfer?: boolean;
   /** `feeds` is the input of the workers' feed builder (OrtWorkerPoolOptions.feedBuilder), which makes the feeds in the worker. */
   readonly build?: boolean;
+  /** This run's deadline in ms, if shorter than the pool's timeoutMs (a caller's remaining budget); <= 0 fails at once. */
+  readonly timeoutMs?: number;
 }
 
 /** Pool options from the config's `onnx` block. */
@@ -51,6 +53,8 @@ interface Pending {
 
 interface Slot {
   readonly worker: Worker;
+  /** Where the worker posts run replies: a port of our own, so a deadline can read waiting replies synchronously. */
+  readonly replies: MessagePort;
   /** Runs sent and not answered yet, timed-out ones included: the worker is still busy with them. */
   inFlight: number;
   alive: boolean;
@@ -123,7 +127,7 @@ export class OrtWorkerPool {
   /** Starts the workers, loads the model in each and warms it; rejects if any worker fails to. */
   static async create(model: Uint8Array, options: OrtWorkerPoolOptions = {}): Promise<OrtWorkerPool> {
     const count = options.workers ?? 1;
-    const data: OrtWorkerData = {
+    const data: Omit<OrtWorkerData, 'replyPort'> = {
       model,
       executionProviders: options.executionProviders ?? ['cpu'],
       intraOpNumThreads: options.intraOpNumThreads ?? 1,
@@ -134,8 +138,9 @@ export class OrtWorkerPool {
     const slots: Slot[] = [];
     const readies: Promise<Ready>[] = [];
     for (let i = 0; i < count; i++) {
-      const worker = new Worker(url, { workerData: data });
-      const slot: Slot = { worker, inFlight: 0, alive: true, pending: new Map() };
+      const { port1: replies, port2: replyPort } = new MessageChannel();
+      const worker = new Worker(url, { workerData: { ...data, replyPort } satisfies OrtWorkerData, transferList: [replyPort] });
+      const slot: Slot = { worker, replies, inFlight: 0, alive: true, pending: new Map() };
       slots.push(slot);
       readies.push(
         new Promise<Ready>((resolve, reject) => {
@@ -162,6 +167,7 @@ export class OrtWorkerPool {
       // Every worker has settled (ready or failed) before any is ended: a worker terminated
       // inside a native onnxruntime call aborts the whole process (see close()).
       await Promise.all(slots.map((slot, i) => (settled[i]!.status === 'fulfilled' ? closeWorker(slot.worker) : exitOf(slot.worker))));
+      for (const slot of slots) slot.replies.close();
       throw failure.reason;
     }
     const ready = settled.map((result) => (result as PromiseFulfilledResult<Ready>).value);
@@ -197,11 +203,16 @@ export class OrtWorkerPool {
       request = { kind: 'run', id, feeds: packFeeds(feeds, packed), buffer: packed, build: options.build };
       transfer.push(packed);
     }
+    const timeoutMs = Math.min(this.timeoutMs, options.timeoutMs ?? Number.POSITIVE_INFINITY);
+    if (!(timeoutMs > 0)) return Promise.reject(new RecsysError('RECSYS_ERR_ONNX_TIMEOUT', 'no time left for the onnx run'));
     return new Promise<OrtTensors>((resolve, reject) => {
       const timer = setTimeout(() => {
-        slot.pending.delete(id);
-        reject(new RecsysError('RECSYS_ERR_ONNX_TIMEOUT', `onnx run took longer than ${this.timeoutMs} ms`));
-      }, this.timeoutMs);
+        // A busy event loop runs due timers before it delivers waiting messages: read the
+        // replies already sent, so a result that arrived in time is not thrown away.
+        this.drain(slot);
+        if (!slot.pending.delete(id)) return;
+        reject(new RecsysError('RECSYS_ERR_ONNX_TIMEOUT', `onnx run took longer than ${timeoutMs} ms`));
+      }, timeoutMs);
       slot.pending.set(id, { resolve, reject, timer });
       slot.inFlight++;
       try {
@@ -243,21 +254,33 @@ export class OrtWorkerPool {
     return best;
   }
 
+  /** Handles every reply the worker has already posted, synchronously. */
+  private drain(slot: Slot): void {
+    for (let received = receiveMessageOnPort(slot.replies); received !== undefined; received = receiveMessageOnPort(slot.replies)) {
+      this.settle(slot, received.message as OrtWorkerReply);
+    }
+  }
+
+  private settle(slot: Slot, message: OrtWorkerReply): void {
+    if (message.kind !== 'result' && message.kind !== 'error') return;
+    slot.inFlight--;
+    if (message.buffer !== undefined) this.feedBuffers.release(message.buffer);
+    const pending = slot.pending.get(message.id);
+    if (pending === undefined) return; // timed out earlier
+    slot.pending.delete(message.id);
+    clearTimeout(pending.timer);
+    if (message.kind === 'result') pending.resolve(message.outputs);
+    else pending.reject(new RecsysError('RECSYS_ERR_ONNX_RUN_FAILED', `onnx run failed: ${message.message}`));
+  }
+
   private listen(slot: Slot): void {
-    slot.worker.on('message', (message: OrtWorkerReply) => {
-      if (message.kind !== 'result' && message.kind !== 'error') return;
-      slot.inFlight--;
-      if (message.buffer !== undefined) this.feedBuffers.release(message.buffer);
-      const pending = slot.pending.get(message.id);
-      if (pending === undefined) return; // timed out earlier
-      slot.pending.delete(message.id);
-      clearTimeout(pending.timer);
-      if (message.kind === 'result') pending.resolve(message.outputs);
-      else pending.reject(new RecsysError('RECSYS_ERR_ONNX_RUN_FAILED', `onnx run failed: ${message.message}`));
-    });
+    slot.replies.on('message', (message: OrtWorkerReply) => { this.settle(slot, message); });
     const fail = (reason: string): void => {
       if (!slot.alive) return;
       slot.alive = false;
+      // Replies travel on their own port: ones posted before the exit may still be waiting there.
+      this.drain(slot);
+      slot.replies.close();
       for (const pending of slot.pending.values()) {
         clearTimeout(pending.timer);
         pending.reject(new RecsysError('RECSYS_ERR_ONNX_RUN_FAILED', reason));

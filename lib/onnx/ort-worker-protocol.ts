@@ -1,3 +1,4 @@
+import type { MessagePort } from 'node:worker_threads';
 import type { ExecutionProvider } from './ort-session.js';
 
 /**
@@ -40,6 +41,8 @@ export interface OrtWorkerData {
   /** Feeds for the warm-up run; absent = zeros shaped from the model's inputs (symbolic dims = 1). */
   readonly warmup: OrtTensors | undefined;
   readonly feedBuilder: OrtFeedBuilderSpec | undefined;
+  /** Where run replies (`result`, `error`) go; the lifecycle replies use parentPort. */
+  readonly replyPort: MessagePort;
 }
 
 /**

@@ -17,6 +17,11 @@ function reply(message: OrtWorkerReply, transfer: ArrayBuffer[] = []): void {
   port.postMessage(message, transfer);
 }
 
+/** Run replies go on their own port, which the pool can read synchronously at a deadline. */
+function replyToRun(message: OrtWorkerReply, transfer: ArrayBuffer[] = []): void {
+  data.replyPort.postMessage(message, transfer);
+}
+
 function toOrtFeeds(feeds: OrtTensors): Record<string, ort.Tensor> {
   const out: Record<string, ort.Tensor> = {};
   for (const [name, tensor] of Object.entries(feeds)) out[name] = new ort.Tensor(tensor.type, tensor.data, tensor.dims);
@@ -92,6 +97,7 @@ async function start(): Promise<void> {
     queue = queue.then(async () => {
       if (request.kind === 'close') {
         await handle.release();
+        data.replyPort.close();
         reply({ kind: 'closed' });
         port.close();
         return;
@@ -107,9 +113,9 @@ async function start(): Promise<void> {
         }
         const results = await handle.session.run(toOrtFeeds(feeds));
         const { outputs, transfer } = fromOrtOutputs(results);
-        reply({ kind: 'result', id: request.id, outputs, buffer }, [...transfer, ...returned]);
+        replyToRun({ kind: 'result', id: request.id, outputs, buffer }, [...transfer, ...returned]);
       } catch (error) {
-        reply({ kind: 'error', id: request.id, message: errorMessage(error), buffer }, returned);
+        replyToRun({ kind: 'error', id: request.id, message: errorMessage(error), buffer }, returned);
       }
     });
   });

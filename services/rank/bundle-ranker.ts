@@ -23,6 +23,8 @@ export type SessionFactory = (models: ReadonlyMap<string, Uint8Array>, feeds: { 
 
 export class BundleRanker implements RankPort {
   private readonly sessions: Promise<ModelSessions>;
+  /** Set once the sessions are loaded and warmed: calls then skip the load wait. */
+  private loaded: ModelSessions | null = null;
 
   constructor(
     private readonly bundle: ServingBundle,
@@ -40,6 +42,7 @@ export class BundleRanker implements RankPort {
         await sessions.close();
         throw error;
       }
+      this.loaded = sessions;
       return sessions;
     });
     // A failed load surfaces on each rank call (served in recall order); never as an unhandled rejection.
@@ -52,29 +55,35 @@ export class BundleRanker implements RankPort {
     return { models: sessions.models, providers: Object.fromEntries(sessions.models.map((model) => [model, sessions.provider(model)])) };
   }
 
+  /**
+   * Scores within `timeoutMs`, which the worker pool enforces on the run itself: a result the
+   * worker posted before the deadline is used even when this thread's loop is too busy to
+   * have read it yet (OrtWorkerPool drains its replies when a deadline fires).
+   */
   async rank(input: RankInput, timeoutMs: number): Promise<RankOutput> {
-    const work = this.score(input);
-    if (!Number.isFinite(timeoutMs)) return work;
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => { reject(new RecsysError('RECSYS_ERR_ONNX_TIMEOUT', `ranking took longer than ${timeoutMs} ms`)); }, timeoutMs);
-    });
-    try {
-      return await Promise.race([work, deadline]);
-    } finally {
-      clearTimeout(timer);
-      work.catch(() => undefined);
-    }
-  }
-
-  private async score(input: RankInput): Promise<RankOutput> {
-    const sessions = await this.sessions;
+    const started = performance.now();
+    const sessions = this.loaded ?? (await this.loading(timeoutMs));
     const model = input.model === '' ? this.defaultModel : input.model;
     const userIndex = input.known ? this.bundle.userIndex.get(input.userId) ?? -1 : -1;
     const rows = input.candidates.items.length;
-    const scores = await sessions.score(model, rankerInput({ userIndex, recent: input.recent, recentRatings: input.recentRatings }, input.candidates));
+    const left = Number.isFinite(timeoutMs) ? timeoutMs - (performance.now() - started) : undefined;
+    const scores = await sessions.score(model, rankerInput({ userIndex, recent: input.recent, recentRatings: input.recentRatings }, input.candidates), left);
     if (scores.length !== rows) throw new RecsysError('RECSYS_ERR_SCORER_SHAPE', `ranker ${model} returned ${scores.length} scores for ${rows} candidates`);
     return { scores, model, provider: sessions.provider(model) };
+  }
+
+  /** The sessions once loaded and warmed, waited for at most `timeoutMs`. */
+  private async loading(timeoutMs: number): Promise<ModelSessions> {
+    if (!Number.isFinite(timeoutMs)) return this.sessions;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => { reject(new RecsysError('RECSYS_ERR_ONNX_TIMEOUT', `ranker not loaded within ${timeoutMs} ms`)); }, timeoutMs);
+    });
+    try {
+      return await Promise.race([this.sessions, deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private async warm(sessions: ModelSessions): Promise<void> {

@@ -4,8 +4,12 @@ import { SCORE_OUTPUT } from '../../lib/features/model-inputs.js';
 
 /** Runs ranker models by name; where the sessions live is the implementation's business. */
 export interface ModelSessions {
-  /** The score output of `model` for `input` (the feed builder's input: rankerInput); the input's memory may be reused once this resolves. */
-  readonly score: (model: string, input: OrtTensors) => Promise<Float32Array>;
+  /**
+   * The score output of `model` for `input` (the feed builder's input: rankerInput); the
+   * input's memory may be reused once this resolves. Past `timeoutMs` (default: the
+   * sessions' own timeout) it rejects with RECSYS_ERR_ONNX_TIMEOUT.
+   */
+  readonly score: (model: string, input: OrtTensors, timeoutMs?: number) => Promise<Float32Array>;
   /** Execution provider per model after load ('cpu', 'cuda'). */
   readonly provider: (model: string) => string;
   readonly models: readonly string[];
@@ -33,9 +37,9 @@ export async function createPooledSessions(models: ReadonlyMap<string, Uint8Arra
   return {
     models: [...pools.keys()],
     provider: (model) => get(model).provider,
-    score: async (model, input) => {
+    score: async (model, input, timeoutMs) => {
       // The input is views of the caller's arrays (histories, merged candidates): packed into a pooled buffer, never transferred themselves (that would detach them).
-      const outputs = await get(model).run(input, { transfer: false, build: true });
+      const outputs = await get(model).run(input, { transfer: false, build: true, timeoutMs });
       const scores = outputs[SCORE_OUTPUT]?.data;
       if (!(scores instanceof Float32Array)) throw new RecsysError('RECSYS_ERR_SCORER_SHAPE', `ranker ${model} has no float output "${SCORE_OUTPUT}"`);
       return scores;

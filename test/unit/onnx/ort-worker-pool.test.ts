@@ -173,6 +173,31 @@ void describe('OrtWorkerPool and the event loop', () => {
     }
   });
 
+  void it('a reply already posted when a late deadline timer fires is used, not timed out', async () => {
+    const pool = await OrtWorkerPool.create(wideDeepSizedMlp(), { timeoutMs: 5000 });
+    try {
+      const run = pool.run({ x: { type: 'float32', data: features(8), dims: [8, WIDTH] } }, { timeoutMs: 20 });
+      // This thread stays busy past the deadline while the worker answers: when the loop
+      // turns, the due timer runs before the waiting reply would be delivered.
+      const until = performance.now() + 300;
+      while (performance.now() < until) { /* busy */ }
+      assert.equal((await run)['score']!.data.length, 8);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  void it("a run's own timeoutMs shortens the pool's; none left fails at once", async () => {
+    const pool = await OrtWorkerPool.create(heavyModel(), { timeoutMs: 30_000 });
+    try {
+      const feeds = { x: { type: 'float32', data: new Float32Array(512 * 1024), dims: [512, 1024] } } as const;
+      await assert.rejects(pool.run(feeds, { transfer: false, timeoutMs: 2 }), (error: unknown) => hasCode('RECSYS_ERR_ONNX_TIMEOUT')(error) && /longer than 2 ms/.test((error as Error).message));
+      await assert.rejects(pool.run(feeds, { transfer: false, timeoutMs: 0 }), hasCode('RECSYS_ERR_ONNX_TIMEOUT'));
+    } finally {
+      await pool.close();
+    }
+  });
+
   void it('a run past the timeout is RECSYS_ERR_ONNX_TIMEOUT', async () => {
     const pool = await OrtWorkerPool.create(heavyModel(), { timeoutMs: 2 });
     try {

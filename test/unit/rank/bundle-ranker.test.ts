@@ -12,6 +12,8 @@ import { modelFeeds, toOrtTensors } from '../../../lib/features/model-feeds.js';
 import { SCORE_OUTPUT } from '../../../lib/features/model-inputs.js';
 import { createOrtSession } from '../../../lib/onnx/ort-session.js';
 import { createBundleRanker } from '../../../services/rank/bundle-ranker.js';
+import type { ModelSessions } from '../../../services/rank/model-sessions.js';
+import { RecsysError } from '../../../lib/domain/errors.js';
 import { createInProcessPipeline } from '../../../services/server/in-process-pipeline.js';
 import { makeTinyBundle, type TinyBundle } from '../../support/tiny-bundle.js';
 
@@ -102,6 +104,34 @@ void describe('the rank job and the in-process ranker', () => {
     } finally {
       await ranker.close();
     }
+  });
+
+  void it("hands the sessions what is left of the call's deadline, and bounds the wait for a load that never ends", async () => {
+    const budgets: (number | undefined)[] = [];
+    const sessions: ModelSessions = {
+      models: ['wide-deep'],
+      provider: () => 'cpu',
+      score: (_model, input, timeoutMs) => {
+        budgets.push(timeoutMs);
+        return Promise.resolve(new Float32Array(input['items']!.data.length));
+      },
+      close: () => Promise.resolve(),
+    };
+    const ranker = createBundleRanker(bundle, tiny.config, () => Promise.resolve(sessions))!;
+    const popular = bundle.popular.overall;
+    const input = { userId: 'u', known: false, recent: new Int32Array(0), recentRatings: new Float32Array(0), model: '', candidates: { items: popular.items.subarray(0, 4), scores: popular.scores.subarray(0, 4), sourceScores: new Map<string, Float32Array>() } };
+    await ranker.ready();
+    budgets.length = 0;
+    await ranker.rank(input, 50);
+    await ranker.rank(input, Number.POSITIVE_INFINITY);
+    assert.equal(budgets.length, 2);
+    assert.ok(budgets[0]! > 40 && budgets[0]! <= 50, `budget left ${budgets[0]}`);
+    assert.equal(budgets[1], undefined, 'no deadline: the sessions keep their own timeout');
+
+    const stuck = createBundleRanker(bundle, tiny.config, () => new Promise<ModelSessions>(() => undefined))!;
+    const started = performance.now();
+    await assert.rejects(stuck.rank(input, 30), (error: unknown) => error instanceof RecsysError && error.code === 'RECSYS_ERR_ONNX_TIMEOUT');
+    assert.ok(performance.now() - started < 1000);
   });
 
   void it('serves recall order, marked degraded, when the ranker fails', async () => {
