@@ -4,7 +4,7 @@ import ort from 'onnxruntime-node';
 import { buildFeatureSpec } from '../../../lib/features/build-feature-spec.js';
 import type { FeatureSpec } from '../../../lib/features/feature-spec.js';
 import { USER_CATEGORICAL_FIELDS, USER_DENSE_FIELDS } from '../../../lib/features/feature-spec.js';
-import { scoreWithSession } from '../../../offline/rank/onnx-parity.js';
+import { onnxParity } from '../../../offline/rank/onnx-parity.js';
 import { createPrng } from '../../../offline/data/prng.js';
 import { silentProgress } from '../../../offline/progress.js';
 import { rocAuc } from '../../../offline/rank/binary-metrics.js';
@@ -15,6 +15,22 @@ function maxAbsDifference(a: Float32Array, b: Float32Array, rows: number): numbe
   let worst = 0;
   for (let k = 0; k < rows; k++) worst = Math.max(worst, Math.abs(a[k]! - b[k]!));
   return worst;
+}
+
+/**
+ * The rank job's parity check (onnxParity: onnxruntime's scores of the export against the
+ * trainer's `expected`, max abs difference over `rows` rows), after checking that the graph
+ * takes one input per feature field.
+ */
+async function exportParity(model: { toOnnx(): Uint8Array }, name: string, spec: FeatureSpec, pairs: LabelledPairs, expected: Float32Array, rows: number): Promise<number> {
+  const bytes = model.toOnnx();
+  const session = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'] });
+  try {
+    assert.equal(session.inputNames.length, spec.categorical.length + spec.dense.length, 'one input per feature field');
+  } finally {
+    await session.release();
+  }
+  return onnxParity(bytes, name, spec, pairs, expected, rows);
 }
 
 function smallSpec(): FeatureSpec {
@@ -66,12 +82,8 @@ void describe('wide & deep ranker', () => {
     const expected = await predictPairs(trained.model, valid);
     assert.ok(rocAuc(expected, valid.labels) > 0.7, 'learns the planted signal');
 
-    const session = await ort.InferenceSession.create(trained.model.toOnnx(), { executionProviders: ['cpu'], intraOpNumThreads: 1 });
-    const scores = await scoreWithSession(session, spec, valid, 1000);
-    assert.equal(scores.length, 1000);
-    const worst = maxAbsDifference(scores, expected, 1000);
+    const worst = await exportParity(trained.model, 'wide-deep', spec, valid, expected, 1000);
     assert.ok(worst <= 1e-4, `max abs difference ${worst}`);
-    await session.release();
   });
 
   void it('with weightAverage, the kept parameters are the moving average: it still learns and its export still matches', async () => {
@@ -92,10 +104,8 @@ void describe('wide & deep ranker', () => {
     const expected = await predictPairs(averaged.model, valid);
     assert.ok(rocAuc(expected, valid.labels) > 0.7, 'learns the planted signal');
     assert.equal(averaged.epochs[averaged.bestEpoch - 1]!.validAuc, rocAuc(expected, valid.labels), 'the validated parameters are the kept ones');
-    const session = await ort.InferenceSession.create(averaged.model.toOnnx(), { executionProviders: ['cpu'], intraOpNumThreads: 1 });
-    const worst = maxAbsDifference(await scoreWithSession(session, spec, valid, 1000), expected, 1000);
+    const worst = await exportParity(averaged.model, 'wide-deep', spec, valid, expected, 1000);
     assert.ok(worst <= 1e-4, `max abs difference ${worst}`);
-    await session.release();
   });
 
   void it('the logistic-regression baseline exports the wide part alone', async () => {
@@ -103,12 +113,8 @@ void describe('wide & deep ranker', () => {
     const train = randomPairs(spec, 2000, 3);
     const trained = await trainWideDeep(spec, { deep: false, embeddingDim: 16, hidden: [8] }, train, train, { epochs: 1, patience: 1, batchSize: 256, learningRate: 0.01, embeddingL2: 0, seed: 1 }, silentProgress, 'lr');
     const expected = await predictPairs(trained.model, train);
-    const session = await ort.InferenceSession.create(trained.model.toOnnx(), { executionProviders: ['cpu'] });
-    const scores = await scoreWithSession(session, spec, train, train.rows);
-    const worst = maxAbsDifference(scores, expected, train.rows);
+    const worst = await exportParity(trained.model, 'lr', spec, train, expected, train.rows);
     assert.ok(worst <= 1e-4, `max abs difference ${worst}`);
-    assert.equal(session.inputNames.length, spec.categorical.length + spec.dense.length);
-    await session.release();
   });
 
   void it('an ensemble is the mean of its members\' logits, in the trainer and in its one-graph ONNX export', async () => {
@@ -128,11 +134,7 @@ void describe('wide & deep ranker', () => {
     }
     assert.notDeepEqual(memberScores[0], memberScores[1], 'members start from different seeds');
 
-    const session = await ort.InferenceSession.create(trained.ensemble.toOnnx(), { executionProviders: ['cpu'], intraOpNumThreads: 1 });
-    const scores = await scoreWithSession(session, spec, valid, 1000);
-    const worst = maxAbsDifference(scores, expected, 1000);
+    const worst = await exportParity(trained.ensemble, 'wide-deep', spec, valid, expected, 1000);
     assert.ok(worst <= 1e-4, `max abs difference ${worst}`);
-    assert.equal(session.inputNames.length, spec.categorical.length + spec.dense.length, 'the members share the inputs');
-    await session.release();
   });
 });
