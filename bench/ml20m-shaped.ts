@@ -16,7 +16,7 @@
  */
 import type { Dataset } from '../offline/data/dataset.js';
 import { createPrng, shuffledIndices, type Prng } from '../offline/data/prng.js';
-import { sharedFloat32, sharedFloat64, sharedInt32 } from '../offline/jobs/parallel/shared-arrays.js';
+import { sharedFloat32, sharedFloat64, sharedInt32 } from '../lib/shared-arrays.js';
 import type { TrainingData } from '../offline/jobs/training-data.js';
 
 export interface ShapedOptions {

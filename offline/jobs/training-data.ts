@@ -1,5 +1,5 @@
 import type { Dataset } from '../data/dataset.js';
-import { sharedFloat32, sharedFloat64, sharedInt32, toShared } from './parallel/shared-arrays.js';
+import { sharedFloat32, sharedFloat64, sharedInt32, toShared } from '../../lib/shared-arrays.js';
 
 /**
  * The interactions a job may learn from (all of them, or the train part of a split),

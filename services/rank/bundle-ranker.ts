@@ -1,6 +1,7 @@
 /**
  * The in-process RankPort: the bundle's ONNX rankers scored on one tensor per feature field.
- * Item tensors are built once at load; one session per model lives in worker_threads
+ * Item tensors are built once at load, in SharedArrayBuffers with the feature tables, so
+ * every worker reads the same copy; one session per model lives in worker_threads
  * (OrtWorkerPool), created and warmed in the background at load; a call waits for them.
  * The features are assembled in the model's worker too (ranker-feed-builder.ts): a call
  * sends the user context and the candidates, not the assembled batch. Returns exactly one
@@ -12,6 +13,7 @@ import { decodeFeatureSpec, type FeatureSpec } from '../../lib/features/feature-
 import { decodeFeatureTables, type FeatureTables } from '../../lib/features/feature-tables.js';
 import { buildItemTensors, type ItemTensors } from '../../lib/features/item-tensors.js';
 import { ortWorkerPoolOptionsFromConfig } from '../../lib/onnx/ort-worker-pool.js';
+import { shareAll } from '../../lib/shared-arrays.js';
 import { ARTIFACT, RANK_MODEL_NAMES } from '../../lib/stores/bundle/artifacts.js';
 import type { ServingBundle } from '../../lib/stores/bundle/serving-bundle.js';
 import type { RankInput, RankOutput, RankPort } from '../recommend/rank-port.js';
@@ -34,8 +36,10 @@ export class BundleRanker implements RankPort {
     private readonly defaultModel: string,
     createSessions: SessionFactory,
   ) {
-    const items = buildItemTensors(spec, tables, bundle.catalogue);
-    this.sessions = createSessions(models, { spec, items, tables }).then(async (sessions) => {
+    // Shared memory: every model's workers read one copy of the tables and item tensors.
+    const sharedTables = shareAll(tables);
+    const items = shareAll(buildItemTensors(spec, sharedTables, bundle.catalogue));
+    this.sessions = createSessions(models, { spec, items, tables: sharedTables }).then(async (sessions) => {
       try {
         await this.warm(sessions);
       } catch (error) {

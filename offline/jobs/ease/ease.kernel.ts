@@ -16,7 +16,7 @@
  */
 import { SimilarityTable } from '../../../lib/stores/similarity/similarity-table.js';
 import { invertSpd } from '../parallel/spd-inverse.js';
-import { sharedFloat64 } from '../parallel/shared-arrays.js';
+import { sharedFloat64 } from '../../../lib/shared-arrays.js';
 import type { TrainingData } from '../training-data.js';
 
 export interface EaseOptions {

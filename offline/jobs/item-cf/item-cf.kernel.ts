@@ -4,7 +4,7 @@
  * only on the inputs, never on the rows computed before it by the same kernel.
  */
 import { usersActivity, type RowKernel, type RowsChunk } from '../parallel/row-chunks.js';
-import { sharedFloat64 } from '../parallel/shared-arrays.js';
+import { sharedFloat64 } from '../../../lib/shared-arrays.js';
 import { TopKRowsBuilder } from '../similarity-tables.js';
 import type { TrainingData } from '../training-data.js';
 

@@ -12,7 +12,7 @@ import type { SimilarityTable } from '../../../lib/stores/similarity/similarity-
 import type { I2iKernelName } from './i2i-kernels.js';
 import { I2I_KERNELS } from './i2i-kernels.js';
 import { assembleChunks, planChunks, runChunksInline, type RowsChunk } from './row-chunks.js';
-import { shareAll } from './shared-arrays.js';
+import { shareAll } from '../../../lib/shared-arrays.js';
 
 /** 0 = one per available core. */
 export function resolveThreads(configured: number): number {

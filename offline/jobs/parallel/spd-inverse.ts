@@ -11,7 +11,7 @@
  * a Matrix of JS arrays (not benchmarked against this one).
  */
 import { Worker } from 'node:worker_threads';
-import { sharedFloat64, sharedInt32 } from './shared-arrays.js';
+import { sharedFloat64, sharedInt32 } from '../../../lib/shared-arrays.js';
 
 /** One step range of the elimination for the rows `row % threads === thread`. */
 export function eliminate(matrix: Float64Array, n: number, thread: number, threads: number, barrier: (() => void) | null, pivotCopy: Float64Array): void {

@@ -4,7 +4,7 @@
  * allocated once per kernel. A row depends only on the inputs, never on earlier rows.
  */
 import { usersActivity, type RowKernel, type RowsChunk } from '../parallel/row-chunks.js';
-import { sharedInt32 } from '../parallel/shared-arrays.js';
+import { sharedInt32 } from '../../../lib/shared-arrays.js';
 import { TopKRowsBuilder } from '../similarity-tables.js';
 import type { TrainingData } from '../training-data.js';
 

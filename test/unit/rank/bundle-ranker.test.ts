@@ -11,7 +11,7 @@ import { buildItemTensors } from '../../../lib/features/item-tensors.js';
 import { modelFeeds, toOrtTensors } from '../../../lib/features/model-feeds.js';
 import { SCORE_OUTPUT } from '../../../lib/features/model-inputs.js';
 import { createOrtSession } from '../../../lib/onnx/ort-session.js';
-import { createBundleRanker } from '../../../services/rank/bundle-ranker.js';
+import { createBundleRanker, type SessionFactory } from '../../../services/rank/bundle-ranker.js';
 import type { ModelSessions } from '../../../services/rank/model-sessions.js';
 import { RecsysError } from '../../../lib/domain/errors.js';
 import { createInProcessPipeline } from '../../../services/server/in-process-pipeline.js';
@@ -132,6 +132,21 @@ void describe('the rank job and the in-process ranker', () => {
     const started = performance.now();
     await assert.rejects(stuck.rank(input, 30), (error: unknown) => error instanceof RecsysError && error.code === 'RECSYS_ERR_ONNX_TIMEOUT');
     assert.ok(performance.now() - started < 1000);
+  });
+
+  void it('hands its sessions the item tensors and tables in shared memory, the ALS factors once', () => {
+    let given: Parameters<SessionFactory>[1] | undefined;
+    const ranker = createBundleRanker(bundle, tiny.config, (_models, feeds) => {
+      given = feeds;
+      return new Promise<ModelSessions>(() => undefined);
+    })!;
+    assert.ok(ranker);
+    const values = (Object.values(given!.items) as unknown[]).concat(Object.values(given!.tables) as unknown[]);
+    const arrays = values.filter((value): value is ArrayBufferView => ArrayBuffer.isView(value));
+    assert.ok(arrays.length >= 10);
+    for (const array of arrays) assert.ok(array.buffer instanceof SharedArrayBuffer, 'shared, so posting it to a worker does not copy it');
+    assert.equal(given!.items.alsFactors, given!.tables.alsItemFactors);
+    assert.ok(given!.items.alsFactors.length > 0);
   });
 
   void it('serves recall order, marked degraded, when the ranker fails', async () => {

@@ -1,6 +1,7 @@
 /**
- * Typed arrays backed by SharedArrayBuffer, so that worker threads read the training CSR
- * arrays in place (posting a shared typed array to a worker shares it, it does not copy).
+ * Typed arrays backed by SharedArrayBuffer, so that worker threads read large read-only
+ * arrays in place (posting a shared typed array to a worker shares it, it does not copy):
+ * the offline jobs' training CSR, and the ranker workers' item tensors and feature tables.
  */
 
 export type NumericArray = Int32Array | Float32Array | Float64Array;
@@ -27,7 +28,7 @@ export function sharedFloat64(length: number): Float64Array {
 }
 
 /** Every typed array of a flat record made shared (other values kept as they are). */
-export function shareAll<T extends Readonly<Record<string, unknown>>>(record: T): T {
+export function shareAll<T extends object>(record: T): T {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(record)) {
     out[key] = value instanceof Int32Array || value instanceof Float32Array || value instanceof Float64Array ? toShared(value) : value;
