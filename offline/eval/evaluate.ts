@@ -10,6 +10,7 @@ import { EmbeddedBundleStore } from '../../lib/stores/bundle/embedded-bundle-sto
 import { loadServingBundle } from '../../lib/stores/bundle/serving-bundle.js';
 import { ortSessionOptionsFromConfig } from '../../lib/onnx/ort-session.js';
 import { EmbeddedHistoryStore } from '../../lib/stores/features/embedded-history-store.js';
+import type { RankPort } from '../../services/recommend/rank-port.js';
 import { createInProcessPipeline } from '../../services/server/in-process-pipeline.js';
 import type { Dataset } from '../data/dataset.js';
 import type { ProgressFactory } from '../progress.js';
@@ -72,6 +73,11 @@ export interface EvaluationReport {
   readonly ranker?: Record<string, RankerMetrics>;
   /** Per list: users counted, hit@20, hit@50. */
   readonly extra: Record<string, Record<string, number>>;
+  /**
+   * Calls answered without a recall source or the ranker, per source (`rank` = the final list is
+   * recall order); empty when none. Offline there are no deadlines, so these are failures.
+   */
+  readonly degraded: Record<string, number>;
   readonly seconds: number;
 }
 
@@ -81,6 +87,8 @@ export interface EvaluateOptions {
   readonly config: Readonly<RecsysConfig>;
   readonly progress: ProgressFactory;
   readonly log?: (line: string) => void;
+  /** The ranker to evaluate instead of the bundle's own (e.g. a rank role's client); null = recall order. */
+  readonly rankPort?: RankPort | null;
 }
 
 export async function evaluate(options: EvaluateOptions): Promise<EvaluationReport> {
@@ -97,7 +105,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
   else options.log?.(`evaluate: reusing train-only bundle ${version}`);
   const bundle = await loadServingBundle(store, version, { efSearch: config.stores.vectors.efSearch, ort: ortSessionOptionsFromConfig(config.onnx) });
   await store.prune(config.evaluate.keepBundles, [version]);
-  const pipeline = createInProcessPipeline(bundle, config, new EmbeddedHistoryStore(), { deadlines: false });
+  const pipeline = createInProcessPipeline(bundle, config, new EmbeddedHistoryStore(), { deadlines: false, ...(options.rankPort !== undefined ? { rankPort: options.rankPort } : {}) });
 
   // Per user: valid item ids (request exclusions) and test item indices (sorted).
   const users = dataset.userIds.length;
@@ -121,10 +129,12 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
   const mergedMetrics = new RankingMetricsAccumulator(catalogueSize);
   const sourceMetrics = new Map<string, RankingMetricsAccumulator>();
   const evaluated = test.map((items, u) => (items.length > 0 ? u : -1)).filter((u) => u >= 0);
+  const degraded: Record<string, number> = {};
   const bar = options.progress('evaluate', evaluated.length);
   for (const u of evaluated) {
     const relevant = Int32Array.from(test[u]!).sort();
     const result = await pipeline.recommend({ userId: dataset.userIds[u]!, count: LIST_LENGTH, excludeItemIds: valid[u]! });
+    for (const source of result.degradedSources) degraded[source] = (degraded[source] ?? 0) + 1;
     finalMetrics.add(result.items, relevant);
     mergedMetrics.add(result.merged.items.subarray(0, LIST_LENGTH), relevant);
     for (const outcome of result.outcomes) {
@@ -155,6 +165,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
     sources,
     ...(ranker ? { ranker } : {}),
     extra,
+    degraded,
     seconds: (performance.now() - started) / 1000,
   };
 }
@@ -174,6 +185,10 @@ export function formatReport(report: EvaluationReport): string {
   const ranker = report.ranker
     ? `\nRanker on held-out labelled pairs:\n\n| model | AUC | logloss |\n| --- | ---: | ---: |\n${Object.entries(report.ranker).map(([model, m]) => `| ${model} | ${m.auc.toFixed(4)} | ${m.logloss.toFixed(4)} |`).join('\n')}\n`
     : '';
-  return `${header}\n\n${formatMetricsTable(rows)}\n${ranker}`;
+  const failures = Object.entries(report.degraded);
+  const degraded = failures.length > 0
+    ? `\nWARNING: calls answered without a source or the ranker (failures: no deadlines apply offline): ${failures.map(([source, n]) => `${source} ${n}`).join(', ')} of ${report.users}\n`
+    : '';
+  return `${header}\n\n${formatMetricsTable(rows)}\n${ranker}${degraded}`;
 }
 

@@ -78,7 +78,8 @@ void describe('recsys CLI', () => {
     const result = await run(['evaluate', '--config', config, '--protocol', 'temporal', '--out', out]);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /\| final \|/);
-    const report = JSON.parse(await readFile(out, 'utf8')) as { final: object; merged: object; sources: Record<string, object>; protocol: string };
+    const report = JSON.parse(await readFile(out, 'utf8')) as { final: object; merged: object; sources: Record<string, object>; protocol: string; degraded: object };
+    assert.deepEqual(report.degraded, {}, 'no call answered without a source or the ranker');
     const keys = ['recall@10', 'ndcg@10', 'hit@10', 'recall@20', 'ndcg@20', 'recall@50', 'ndcg@50', 'coverage@10'];
     assert.equal(report.protocol, 'temporal');
     for (const metrics of [report.final, report.merged, ...Object.values(report.sources)]) {
