@@ -81,9 +81,10 @@ export class SceneCatalogue {
     let rankerModel = '';
     const chosen: string[] = [];
     for (const layer of scene.layers) {
-      const bucket = bucketOf(userId, layer.salt);
       let experiment = layer.experiments.find((candidate) => forced.includes(candidate.name));
       if (!experiment) {
+        // A first experiment with all the traffic takes every bucket: no hash needed (the plain scenes' case).
+        const bucket = layer.experiments[0]!.traffic >= 1 ? 0 : bucketOf(userId, layer.salt);
         let upper = 0;
         experiment = layer.experiments.find((candidate) => bucket < (upper += candidate.traffic)) ?? layer.experiments[layer.experiments.length - 1]!;
       }
