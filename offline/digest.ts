@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { RecsysConfig } from '../lib/config/schema.js';
 import type { Dataset } from './data/dataset.js';
 
@@ -31,4 +34,28 @@ export function rankerInputs(config: Readonly<RecsysConfig>): unknown[] {
 
 export function bytesDigest(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** The compiled modules that decide what a bundle holds. */
+const BUILD_CODE_DIRS = ['lib', 'offline'].map((dir) => fileURLToPath(new URL(`../${dir}/`, import.meta.url)));
+let buildCode: string | undefined;
+
+/**
+ * Digest of the code that builds bundles (every compiled `.js` module under lib/ and offline/
+ * by default): part of the cache keys of evaluate's and the benches' train-only bundles, so a
+ * bundle built by other code (an upgrade, a local change to a job) is rebuilt, not reused.
+ */
+export function codeDigest(dirs: readonly string[] = BUILD_CODE_DIRS): string {
+  if (dirs === BUILD_CODE_DIRS && buildCode !== undefined) return buildCode;
+  const hash = createHash('sha256');
+  for (const dir of dirs) {
+    const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.js')).sort();
+    for (const file of files) {
+      hash.update(`${file}\u0000`);
+      hash.update(readFileSync(join(dir, file)));
+    }
+  }
+  const digest = hash.digest('hex');
+  if (dirs === BUILD_CODE_DIRS) buildCode = digest;
+  return digest;
 }

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { RecsysConfig } from '../../lib/config/schema.js';
 import { EmbeddedBundleStore } from '../../lib/stores/bundle/embedded-bundle-store.js';
 import { buildBundle } from '../../offline/build-bundle.js';
-import { datasetDigest, rankerInputs, valueDigest } from '../../offline/digest.js';
+import { codeDigest, datasetDigest, rankerInputs, valueDigest } from '../../offline/digest.js';
 import { buildTrainingData } from '../../offline/jobs/training-data.js';
 import { recentHoldout } from '../../offline/jobs/validation-set.js';
 import { terminalProgress } from '../../offline/progress.js';
@@ -18,13 +18,14 @@ export interface BenchBundle {
 
 /**
  * The bundle a bench run serves: `<cache>/<dataset>-<digest>`, keyed by the dataset's
- * digest and the offline jobs' config digest (plus the ranker's and the recall sources' config,
- * which shape the ranker), built with every job on first use and reused
+ * digest, the offline jobs' config digest (plus the ranker's and the recall sources' config,
+ * which shape the ranker) and the digest of the code that builds bundles, built with every
+ * job on first use and reused
  * after, so repeated runs measure serving only.
  */
 export async function benchBundle(config: Readonly<RecsysConfig>, dataPath: string, cache: string, log: (line: string) => void): Promise<BenchBundle> {
   const { dataset } = await resolveDataset(config, { path: dataPath, log });
-  const key = valueDigest({ data: datasetDigest(dataset), jobs: config.jobs, ranker: rankerInputs(config) }).slice(0, 16);
+  const key = valueDigest({ data: datasetDigest(dataset), jobs: config.jobs, ranker: rankerInputs(config), code: codeDigest() }).slice(0, 16);
   const root = join(cache, `${dataset.name.replace(/[^\w.-]+/g, '_')}-${key}`);
   const store = new EmbeddedBundleStore(root);
   const current = await store.current();

@@ -17,7 +17,7 @@ import type { ProgressFactory } from '../progress.js';
 import { buildTrainingData } from '../jobs/training-data.js';
 import { buildValidationSet } from '../jobs/validation-set.js';
 import { buildBundle } from '../build-bundle.js';
-import { bytesDigest, datasetDigest, rankerInputs, valueDigest } from '../digest.js';
+import { bytesDigest, codeDigest, datasetDigest, rankerInputs, valueDigest } from '../digest.js';
 import { METRIC_KS, RankingMetricsAccumulator, formatMetricsTable, metricsToJson, type MetricSummary } from './metrics.js';
 
 const LABEL_TRAIN = 0;
@@ -97,9 +97,9 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
   const labels = split.labels;
   const data = buildTrainingData(dataset, (row) => labels[row] === LABEL_TRAIN);
 
-  // The train-only bundle is cached under the digests of data, split and config.
+  // The train-only bundle is cached under the digests of data, split, config and the code that builds it.
   const store = new EmbeddedBundleStore(config.evaluate.bundleRoot);
-  const version = `eval-${valueDigest([datasetDigest(dataset), bytesDigest(labels), config.jobs, ...rankerInputs(config)]).slice(0, 24)}`;
+  const version = `eval-${valueDigest([datasetDigest(dataset), bytesDigest(labels), config.jobs, ...rankerInputs(config), codeDigest()]).slice(0, 24)}`;
   const cached = (await store.versions()).includes(version);
   if (!cached) await buildBundle({ data, validation: buildValidationSet(dataset, (row) => labels[row] === LABEL_VALID, false), config, store, progress: options.progress, version, makeCurrent: false });
   else options.log?.(`evaluate: reusing train-only bundle ${version}`);
