@@ -24,6 +24,8 @@ function i2iSourceBlock<const T extends readonly [string, ...string[]]>(tables: 
       triggerDecay: z.number().positive().max(1).default(1),
       /** Rating weight of a trigger: (rating / 5)^ratingPower, 1 where the rating is unknown; 0 = off. */
       ratingPower: z.number().nonnegative().max(10).default(0),
+      /** Most entries summed from each trigger's row (target rows are stored largest |score| first); 0 = the whole row. */
+      rowLimit: z.number().int().nonnegative().default(0),
       table: z.enum(tables).default(tables[0]),
     })
     .strict()

@@ -175,7 +175,13 @@ export function i2iTables(raw: SimilarityTable, normalise: boolean): I2iTables {
   return normalise ? { history: normaliseRowsByMax(raw), target: normaliseRowsByMax(target) } : { history: raw, target };
 }
 
-/** Row i of the result lists each j whose row in `table` contains i, with the same score. */
+/**
+ * Row i of the result lists each j whose row in `table` contains i, with the same score,
+ * largest |score| first (ties: higher score, then lower j): where scores are non-negative
+ * (item-cf, swing) that is best first, and for EASE, whose negative weights matter as much as
+ * its positive ones, a row's prefix holds its largest contributions either way, which is
+ * what a source's `rowLimit` keeps.
+ */
 export function transposeTable(table: SimilarityTable): SimilarityTable {
   const n = table.rows;
   const offsets = new Int32Array(n + 1);
@@ -197,7 +203,7 @@ export function transposeTable(table: SimilarityTable): SimilarityTable {
     const start = offsets[i]!;
     const end = offsets[i + 1]!;
     for (let p = start; p < end; p++) order[p] = p;
-    order.subarray(start, end).sort((a, b) => scores[b]! - scores[a]! || items[a]! - items[b]!);
+    order.subarray(start, end).sort((a, b) => Math.abs(scores[b]!) - Math.abs(scores[a]!) || scores[b]! - scores[a]! || items[a]! - items[b]!);
   }
   return new SimilarityTable(offsets, Int32Array.from(order, (p) => items[p]!), Float32Array.from(order, (p) => scores[p]!));
 }

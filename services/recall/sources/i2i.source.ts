@@ -12,6 +12,8 @@ export interface I2iSourceOptions {
   readonly triggerDecay?: number;
   /** Rating weight of a trigger with rating r: (r / RATING_SCALE)^ratingPower, 1 when r is unknown; 0 = off. */
   readonly ratingPower?: number;
+  /** Most entries summed from each trigger's row, its first ones (target tables store rows largest |score| first); 0 = the whole row. */
+  readonly rowLimit?: number;
 }
 
 /** The rating scale of explicit feedback (MovieLens: 0.5..5 stars). */
@@ -86,13 +88,15 @@ export class I2iSource implements RecallSource {
     const { offsets, items, scores } = table;
     const rows = table.rows;
     const decay = this.options.triggerDecay ?? 1;
+    const rowLimit = this.options.rowLimit || Number.MAX_SAFE_INTEGER;
     const generation = this.nextGeneration();
     let recency = 1;
     let n = 0;
     for (let t = 0; t < triggers.length; t++, recency *= decay) {
       const trigger = triggers[t]!;
       if (trigger < 0 || trigger >= rows) continue;
-      n = this.addRow(items, scores, offsets[trigger]!, offsets[trigger + 1]!, this.triggerWeight(t, recency, query.recentRatings), generation, n);
+      const start = offsets[trigger]!;
+      n = this.addRow(items, scores, start, Math.min(offsets[trigger + 1]!, start + rowLimit), this.triggerWeight(t, recency, query.recentRatings), generation, n);
     }
     return n;
   }
@@ -103,9 +107,10 @@ export class I2iSource implements RecallSource {
     const generation = this.nextGeneration();
     let recency = 1;
     let n = 0;
+    const rowLimit = this.options.rowLimit || Number.MAX_SAFE_INTEGER;
     for (let t = 0; t < rows.length; t++, recency *= decay) {
       const { items, scores } = rows[t]!;
-      n = this.addRow(items, scores, 0, items.length, this.triggerWeight(t, recency, query.recentRatings), generation, n);
+      n = this.addRow(items, scores, 0, Math.min(items.length, rowLimit), this.triggerWeight(t, recency, query.recentRatings), generation, n);
     }
     return n;
   }

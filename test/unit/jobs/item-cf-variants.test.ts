@@ -127,6 +127,13 @@ void describe('row normalisation (i2iTables)', () => {
     assertRowsClose(target, [[], [[C, 1], [A, (2 / 3) / (2 / Math.sqrt(6))]], [[B, 1], [D, 0.5 / (2 / Math.sqrt(6))]], [], []], 'target');
   });
 
+  void it('orders each transposed row by |score| (EASE keeps negative weights), ties by score then item', () => {
+    // Raw rows: 0 -> {2: -0.9, 3: 0.5}, 1 -> {2: 0.4, 3: -0.5}, 4 -> {2: 0.9}
+    const raw = new SimilarityTable(Int32Array.from([0, 2, 4, 4, 4, 5]), Int32Array.from([2, 3, 2, 3, 2]), Float32Array.from([-0.9, 0.5, 0.4, -0.5, 0.9]));
+    const { target } = i2iTables(raw, false);
+    assert.deepEqual(rowsOf(target).slice(2, 4), [[[4, Math.fround(0.9)], [0, Math.fround(-0.9)], [1, Math.fround(0.4)]], [[0, 0.5], [1, -0.5]]]);
+  });
+
   void it('keeps ties in item order after rounding', () => {
     const table = new SimilarityTable(Int32Array.from([0, 2]), Int32Array.from([5, 3]), Float32Array.from([1, 1]));
     assert.deepEqual(Array.from(normaliseRowsByMax(table).items), [3, 5]);

@@ -37,7 +37,7 @@ void describe('I2iSource over an in-process table', () => {
     const items = 400;
     const embedded = new EmbeddedSimilarityStore(new Map([['t', randomTable(items, 60, 3)]]));
     assert.ok(embedded.localTable('t'));
-    for (const options of [{ table: 't', triggers: 50 }, { table: 't', triggers: 20, triggerDecay: 0.9, ratingPower: 1 }]) {
+    for (const options of [{ table: 't', triggers: 50 }, { table: 't', triggers: 20, triggerDecay: 0.9, ratingPower: 1 }, { table: 't', triggers: 30, rowLimit: 7 }]) {
       const fast = new I2iSource('fast', embedded, options, items);
       const slow = new I2iSource('slow', rowsOnly(embedded), options, items);
       for (let user = 0; user < 20; user++) {
@@ -58,5 +58,33 @@ void describe('I2iSource over an in-process table', () => {
         for (const item of a.items) assert.notEqual(item % 7, user % 7, 'blocked items never returned');
       }
     }
+  });
+
+  void it('with rowLimit k, sums only the first k entries of each row: the same as the table cut to k per row', async () => {
+    const items = 300;
+    const table = randomTable(items, 80, 9);
+    const k = 12;
+    const offsets = [0];
+    const cols: number[] = [];
+    const vals: number[] = [];
+    for (let i = 0; i < items; i++) {
+      for (let p = table.offsets[i]!; p < Math.min(table.offsets[i + 1]!, table.offsets[i]! + k); p++) {
+        cols.push(table.items[p]!);
+        vals.push(table.scores[p]!);
+      }
+      offsets.push(cols.length);
+    }
+    const cut = new SimilarityTable(Int32Array.from(offsets), Int32Array.from(cols), Float32Array.from(vals));
+    assert.ok(cut.items.length < table.items.length / 2, 'the limit cuts most rows');
+    const limited = new I2iSource('limited', new EmbeddedSimilarityStore(new Map([['t', table]])), { table: 't', triggers: 40, rowLimit: k }, items);
+    const reference = new I2iSource('cut', new EmbeddedSimilarityStore(new Map([['t', cut]])), { table: 't', triggers: 40 }, items);
+    const whole = new I2iSource('whole', new EmbeddedSimilarityStore(new Map([['t', table]])), { table: 't', triggers: 40, rowLimit: 0 }, items);
+    const recent = Int32Array.from({ length: 40 }, (_, j) => (j * 7) % items);
+    const query = { userId: 'u', known: true, recent, recentRatings: new Float32Array(40).fill(Number.NaN), blocked: () => false };
+    const a = await limited.recall(query, 100);
+    const b = await reference.recall(query, 100);
+    assert.deepEqual(Array.from(a.items), Array.from(b.items));
+    assert.deepEqual(Array.from(a.scores), Array.from(b.scores));
+    assert.notDeepEqual(Array.from((await whole.recall(query, 100)).items), Array.from(a.items), 'rowLimit 0 reads whole rows');
   });
 });
