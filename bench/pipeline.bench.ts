@@ -22,7 +22,7 @@ import { ortSessionOptionsFromConfig } from '../lib/onnx/ort-session.js';
 import { createInProcessPipeline } from '../services/server/in-process-pipeline.js';
 import type { RecommendPipeline } from '../services/recommend/recommend-pipeline.js';
 import { benchConfig } from './serve/bench-config.js';
-import { addCount, formatCounts } from './serve/run-summary.js';
+import { addCount, formatCounts } from '../lib/counts.js';
 
 const { values: args } = parseArgs({
   options: {

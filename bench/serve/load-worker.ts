@@ -9,7 +9,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Client, credentials, status, type ServiceError } from '@grpc/grpc-js';
 import { LatencyHistogram } from './latency-histogram.js';
-import { addCount, type WorkerReport } from './run-summary.js';
+import { addCount } from '../../lib/counts.js';
+import type { WorkerReport } from './run-summary.js';
 import { degradedSourcesOf } from './serving-info.js';
 
 export interface DriverJob {

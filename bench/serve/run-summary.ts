@@ -1,3 +1,4 @@
+import { addCount, formatCounts } from '../../lib/counts.js';
 import { LatencyHistogram, type HistogramData } from './latency-histogram.js';
 
 /** One measured run of the load driver, ghz's summary fields. */
@@ -32,15 +33,6 @@ export interface WorkerReport {
   readonly degradedSources: Readonly<Record<string, number>>;
 }
 
-/** counts[key] += n (a missing key counts from 0). */
-export function addCount(counts: Record<string, number>, key: string, n = 1): void {
-  counts[key] = (counts[key] ?? 0) + n;
-}
-
-/** "a 3, b 1": the counts, largest first. */
-export function formatCounts(counts: Readonly<Record<string, number>>): string {
-  return Object.entries(counts).sort(([, a], [, b]) => b - a).map(([name, n]) => `${name} ${n}`).join(', ');
-}
 
 /** Merges the driver threads' reports of one run measured over `seconds`. */
 export function summariseRun(name: string, reports: readonly WorkerReport[], seconds: number): RunSummary {

@@ -12,6 +12,7 @@ import { ortSessionOptionsFromConfig } from '../../lib/onnx/ort-session.js';
 import { EmbeddedHistoryStore } from '../../lib/stores/features/embedded-history-store.js';
 import type { RankPort } from '../../services/recommend/rank-port.js';
 import { createInProcessPipeline } from '../../services/server/in-process-pipeline.js';
+import { addCount, formatCounts } from '../../lib/counts.js';
 import type { Dataset } from '../data/dataset.js';
 import type { ProgressFactory } from '../progress.js';
 import { buildTrainingData } from '../jobs/training-data.js';
@@ -134,7 +135,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
   for (const u of evaluated) {
     const relevant = Int32Array.from(test[u]!).sort();
     const result = await pipeline.recommend({ userId: dataset.userIds[u]!, count: LIST_LENGTH, excludeItemIds: valid[u]! });
-    for (const source of result.degradedSources) degraded[source] = (degraded[source] ?? 0) + 1;
+    for (const source of result.degradedSources) addCount(degraded, source);
     finalMetrics.add(result.items, relevant);
     mergedMetrics.add(result.merged.items.subarray(0, LIST_LENGTH), relevant);
     for (const outcome of result.outcomes) {
@@ -185,9 +186,8 @@ export function formatReport(report: EvaluationReport): string {
   const ranker = report.ranker
     ? `\nRanker on held-out labelled pairs:\n\n| model | AUC | logloss |\n| --- | ---: | ---: |\n${Object.entries(report.ranker).map(([model, m]) => `| ${model} | ${m.auc.toFixed(4)} | ${m.logloss.toFixed(4)} |`).join('\n')}\n`
     : '';
-  const failures = Object.entries(report.degraded);
-  const degraded = failures.length > 0
-    ? `\nWARNING: calls answered without a source or the ranker (failures: no deadlines apply offline): ${failures.map(([source, n]) => `${source} ${n}`).join(', ')} of ${report.users}\n`
+  const degraded = Object.keys(report.degraded).length > 0
+    ? `\nWARNING: calls answered without a source or the ranker (failures: no deadlines apply offline): ${formatCounts(report.degraded)} of ${report.users}\n`
     : '';
   return `${header}\n\n${formatMetricsTable(rows)}\n${ranker}${degraded}`;
 }

@@ -42,6 +42,8 @@ export class I2iSource implements RecallSource {
   /** The touched items that are not blocked, and their scores: the input of the top-`limit` selection. */
   private readonly kept: Int32Array;
   private readonly collected: Float32Array;
+  /** Entries summed per row: options.rowLimit, or every one. */
+  private readonly rowLimit: number;
 
   constructor(
     readonly id: string,
@@ -54,6 +56,7 @@ export class I2iSource implements RecallSource {
     this.touched = new Int32Array(catalogueSize);
     this.kept = new Int32Array(catalogueSize);
     this.collected = new Float32Array(catalogueSize);
+    this.rowLimit = options.rowLimit || Number.MAX_SAFE_INTEGER;
   }
 
   async recall(query: RecallQuery, limit: number): Promise<CandidateList> {
@@ -88,7 +91,6 @@ export class I2iSource implements RecallSource {
     const { offsets, items, scores } = table;
     const rows = table.rows;
     const decay = this.options.triggerDecay ?? 1;
-    const rowLimit = this.options.rowLimit || Number.MAX_SAFE_INTEGER;
     const generation = this.nextGeneration();
     let recency = 1;
     let n = 0;
@@ -96,7 +98,7 @@ export class I2iSource implements RecallSource {
       const trigger = triggers[t]!;
       if (trigger < 0 || trigger >= rows) continue;
       const start = offsets[trigger]!;
-      n = this.addRow(items, scores, start, Math.min(offsets[trigger + 1]!, start + rowLimit), this.triggerWeight(t, recency, query.recentRatings), generation, n);
+      n = this.addRow(items, scores, start, Math.min(offsets[trigger + 1]!, start + this.rowLimit), this.triggerWeight(t, recency, query.recentRatings), generation, n);
     }
     return n;
   }
@@ -107,10 +109,9 @@ export class I2iSource implements RecallSource {
     const generation = this.nextGeneration();
     let recency = 1;
     let n = 0;
-    const rowLimit = this.options.rowLimit || Number.MAX_SAFE_INTEGER;
     for (let t = 0; t < rows.length; t++, recency *= decay) {
       const { items, scores } = rows[t]!;
-      n = this.addRow(items, scores, 0, Math.min(items.length, rowLimit), this.triggerWeight(t, recency, query.recentRatings), generation, n);
+      n = this.addRow(items, scores, 0, Math.min(items.length, this.rowLimit), this.triggerWeight(t, recency, query.recentRatings), generation, n);
     }
     return n;
   }
